@@ -1,0 +1,260 @@
+//! Realistic generated risk profiles and declarations, and the single-thread throughput
+//! measurement behind `tamga bench risk`.
+//!
+//! Invariant: generation is a pure function of `(n, seed)` (ChaCha8), so two runs bench
+//! the same workload. Measuring uses the clock; nothing else in this crate does.
+
+use std::time::Instant;
+
+use jiff::civil::Date;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+use tamga_types::Declaration;
+
+use crate::engine::{AssessmentInput, RiskEngine, SelectionSettings, TraderContext};
+use crate::profile::{RiskProfile, parse_profile};
+use crate::trader::RiskCategory;
+
+/// 10-digit codes over real HS chapters often targeted by risk analysis, with a typical
+/// unit, unit value (USD) and net mass per unit (kg).
+const GOODS: &[(&str, &str, u32, &str)] = &[
+    ("8517130000", "p/st", 180, "0.2"),
+    ("8471300000", "p/st", 400, "1.8"),
+    ("8528720000", "p/st", 250, "9"),
+    ("8542310000", "p/st", 3, "0.01"),
+    ("6403990000", "pa", 25, "0.9"),
+    ("6204620000", "p/st", 12, "0.4"),
+    ("6109100000", "p/st", 4, "0.2"),
+    ("6110200000", "p/st", 9, "0.4"),
+    ("4202210000", "p/st", 40, "0.8"),
+    ("2208300000", "l", 12, "1.2"),
+    ("2402200000", "kg", 30, "1"),
+    ("8703230000", "p/st", 15000, "1300"),
+    ("8708990000", "kg", 6, "1"),
+    ("3004900000", "kg", 60, "1"),
+    ("3304990000", "kg", 25, "1"),
+    ("3926909700", "kg", 4, "1"),
+    ("9403600000", "p/st", 80, "25"),
+    ("0902300000", "kg", 5, "1"),
+    ("1701990000", "kg", 1, "1"),
+    ("0713310000", "kg", 1, "1"),
+    ("0808100000", "kg", 1, "1"),
+    ("7208510000", "kg", 1, "1"),
+    ("8418102000", "p/st", 350, "60"),
+    ("9503000000", "kg", 8, "1"),
+    ("8443320000", "p/st", 120, "6"),
+    ("6907210000", "m2", 7, "20"),
+    ("8481800000", "kg", 15, "1"),
+    ("2710124100", "kg", 1, "1"),
+];
+const ORIGINS: &[&str] = &[
+    "CN", "TR", "KZ", "RU", "UZ", "AE", "IN", "DE", "US", "KR", "VN", "TH", "IR", "PK", "BY", "JP",
+    "HK", "IT",
+];
+const OFFICES: &[&str] = &[
+    "41701", "41702", "41703", "41704", "41705", "41706", "41707", "41708", "41709", "41710",
+];
+const MEASURES: &[&str] = &[
+    "documentary_check",
+    "documentary_check",
+    "physical_inspection",
+    "post_entry_audit",
+    "none",
+];
+
+fn pick<'a, T>(rng: &mut ChaCha8Rng, list: &'a [T]) -> &'a T {
+    &list[rng.random_range(0..list.len())]
+}
+
+/// `n` valid profiles: mostly HS prefix + origin + unit value; some office-scoped, some
+/// on documents, ~5 % with a CEL condition, a few without any indexable criterion.
+pub fn realistic_profiles(n: usize, seed: u64) -> Vec<RiskProfile> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| {
+            let (code, _, unit_value, _) = *pick(&mut rng, GOODS);
+            let len = *pick(&mut rng, &[2usize, 4, 4, 6, 6, 6, 8]);
+            let mut criteria = vec![json!({"field": "items.hs_code", "op": "prefix", "values": [&code[..len]]})];
+            let mut scope = json!("national");
+            let mut condition = Value::Null;
+            let kind = rng.random_range(0..100u32);
+            if kind < 70 {
+                if rng.random_bool(0.7) {
+                    let origins: Vec<&str> = (0..rng.random_range(1..=3)).map(|_| *pick(&mut rng, ORIGINS)).collect();
+                    criteria.push(json!({"field": "items.origin", "op": "in", "values": origins}));
+                }
+                if rng.random_bool(0.6) {
+                    let limit = (unit_value as f64 * rng.random_range(0.2..0.6)).max(0.1);
+                    criteria.push(json!({"field": "items.unit_value", "op": "lt", "value": format!("{limit:.2}")}));
+                }
+            } else if kind < 82 {
+                scope = json!({"offices": [pick(&mut rng, OFFICES)]});
+                criteria.push(json!({"field": "transport.mode", "op": "in", "values": ["3", "2"]}));
+            } else if kind < 90 {
+                criteria.push(json!({"field": "items.preference", "op": "eq", "value": "300"}));
+                criteria.push(json!({"field": "documents.code", "op": "absent", "values": ["N954", "A001"]}));
+            } else if kind < 95 {
+                condition = json!("double(item.value) / double(item.net_mass_kg) < 2.0");
+            } else if kind < 98 {
+                criteria = vec![json!({"field": "dispatch_country", "op": "in", "values": [pick(&mut rng, ORIGINS)]}),
+                    json!({"field": "invoice.total", "op": "gt", "value": "50000"})];
+            } else {
+                criteria = vec![
+                    json!({"field": "trader.risk_category", "op": "eq", "value": "high"}),
+                    json!({"field": "items.count", "op": "ge", "value": "5"}),
+                ];
+            }
+            let body = json!({
+                "title": format!("Generated profile {i}"),
+                "rationale": "bench",
+                "scope": scope,
+                "valid_from": "2025-01-01",
+                "valid_to": if rng.random_bool(0.1) { json!("2025-12-31") } else { Value::Null },
+                "criteria": criteria,
+                "condition": condition,
+                "score": rng.random_range(5..=60u32),
+                "measure": pick(&mut rng, MEASURES),
+            });
+            let draft = parse_profile(&body).expect("generated profiles are valid");
+            RiskProfile::new(format!("RP-{i:05}"), 1, draft)
+        })
+        .collect()
+}
+
+/// `n` declarations of 5 goods items each.
+pub fn sample_declarations(n: usize, seed: u64) -> Vec<Declaration> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let dispatch = *pick(&mut rng, ORIGINS);
+            let items: Vec<Value> = (0..5)
+                .map(|_| {
+                    let (code, unit, unit_value, kg) = *pick(&mut rng, GOODS);
+                    let origin = if rng.random_bool(0.7) { dispatch } else { *pick(&mut rng, ORIGINS) };
+                    let qty = rng.random_range(1..=500u32);
+                    let price = unit_value as f64 * rng.random_range(0.1..1.5);
+                    let kg: f64 = kg.parse().unwrap_or(1.0);
+                    json!({
+                        "hs_code": code, "description": "goods", "origin": origin,
+                        "quantity": qty.to_string(), "unit": unit,
+                        "net_mass_kg": format!("{:.3}", kg * f64::from(qty)),
+                        "gross_mass_kg": format!("{:.3}", kg * f64::from(qty) * 1.1),
+                        "value": format!("{:.2}", price * f64::from(qty)),
+                        "preference": *pick(&mut rng, &["100", "100", "200", "300"]),
+                    })
+                })
+                .collect();
+            let mut documents = vec![json!({"code": "N380", "ref": "INV-1"})];
+            if rng.random_bool(0.5) {
+                documents.push(json!({"code": "N954", "ref": "EUR1-1"}));
+            }
+            serde_json::from_value(json!({
+                "type": "IM", "procedure": "4000", "office": pick(&mut rng, OFFICES),
+                "declarant": "01234567890123", "importer": "01234567890123",
+                "exporter": {"name": "Exporter", "country": dispatch},
+                "dispatch_country": dispatch,
+                "transport": {"mode": pick(&mut rng, &["1", "2", "3", "4"]), "border_office": "41702"},
+                "invoice": {"currency": "USD", "incoterm": "FOB", "freight": "500.00", "insurance": "20.00"},
+                "items": items,
+                "documents": documents,
+            }))
+            .expect("generated declarations are well-formed")
+        })
+        .collect()
+}
+
+/// What `tamga bench risk` prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskBenchResult {
+    pub profiles: usize,
+    pub assessments: u64,
+    pub assessments_per_s: f64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    /// Profiles checked in full per assessment, after indexing.
+    pub candidates_avg: f64,
+}
+
+impl std::fmt::Display for RiskBenchResult {
+    /// The CONTRACT.md result line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RESULT bench=risk profiles={} assessments_per_s={:.0} p50_us={:.1} p99_us={:.1} candidates_avg={:.1}",
+            self.profiles, self.assessments_per_s, self.p50_us, self.p99_us, self.candidates_avg
+        )
+    }
+}
+
+/// Assesses generated declarations against `profiles` generated profiles for `seconds`
+/// on the calling thread, timing each assessment.
+pub fn run_risk_bench(profiles: usize, seconds: f64) -> RiskBenchResult {
+    let set = realistic_profiles(profiles, 42);
+    let engine = RiskEngine::compile(&set, SelectionSettings::default());
+    let declarations = sample_declarations(1000, 7);
+    let date = Date::constant(2026, 3, 1);
+    let categories = [RiskCategory::Low, RiskCategory::Medium, RiskCategory::High];
+    let mut seed_rng = ChaCha8Rng::seed_from_u64(1);
+    let mut latencies_ns: Vec<u64> = Vec::new();
+    let mut candidates = 0u64;
+    let start = Instant::now();
+    let budget = std::time::Duration::from_secs_f64(seconds.max(0.001));
+    let mut i = 0usize;
+    while start.elapsed() < budget {
+        let mut random_seed = [0u8; 32];
+        seed_rng.fill_bytes(&mut random_seed);
+        let input = AssessmentInput {
+            declaration: &declarations[i % declarations.len()],
+            date,
+            trader: TraderContext {
+                risk_category: categories[i % 3],
+            },
+            random_seed,
+            reference_prices: None,
+        };
+        let t = Instant::now();
+        let a = engine.assess(&input);
+        latencies_ns.push(t.elapsed().as_nanos() as u64);
+        candidates += u64::from(a.profiles_checked);
+        std::hint::black_box(a);
+        i += 1;
+    }
+    let total = start.elapsed().as_secs_f64();
+    latencies_ns.sort_unstable();
+    let at = |q: f64| {
+        let k = ((latencies_ns.len() as f64 - 1.0) * q).round() as usize;
+        latencies_ns.get(k).copied().unwrap_or(0) as f64 / 1000.0
+    };
+    let n = latencies_ns.len() as u64;
+    RiskBenchResult {
+        profiles,
+        assessments: n,
+        assessments_per_s: n as f64 / total,
+        p50_us: at(0.50),
+        p99_us: at(0.99),
+        candidates_avg: candidates as f64 / n.max(1) as f64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_profiles_and_declarations_are_reproducible() {
+        assert_eq!(realistic_profiles(50, 3), realistic_profiles(50, 3));
+        assert_eq!(sample_declarations(20, 3), sample_declarations(20, 3));
+        assert!(sample_declarations(3, 1).iter().all(|d| d.items.len() == 5));
+    }
+
+    #[test]
+    fn a_short_bench_runs_and_reports() {
+        let r = run_risk_bench(100, 0.05);
+        assert!(r.assessments > 0);
+        assert!(
+            r.to_string()
+                .starts_with("RESULT bench=risk profiles=100 assessments_per_s=")
+        );
+    }
+}

@@ -1,0 +1,1436 @@
+//! The assessment: a declaration and an immutable snapshot of the active risk profiles
+//! ([`RiskEngine`]) in, an [`Assessment`] (channel, score, what fired and why) out.
+//!
+//! How a declaration is assessed:
+//! 1. **Candidates.** Each profile is indexed under one *anchor*, its most selective
+//!    criterion: an `items.hs_code` prefix, else an `items.origin`, else its offices (scope
+//!    or `office` criterion), else `dispatch_country`; profiles with none of these sit in a
+//!    residual list checked for every declaration. A declaration is checked only against
+//!    the profiles found under its items' HS prefixes and origins, its office and dispatch
+//!    country, plus the residual list. The index only narrows: every candidate is then
+//!    checked in full, so the result equals checking every profile (tested).
+//! 2. **Firing.** A candidate fires when the assessment date is within its validity, its
+//!    scope covers the declaration's office, every declaration-level criterion holds, all
+//!    its `items.*` criteria hold for one same goods item, and its condition (if any) holds
+//!    for that item (see [`crate::condition`]). A condition that cannot be evaluated
+//!    *fails safe*: the profile fires with at least a documentary check, and the error is
+//!    listed in [`Assessment::errors`].
+//! 3. **Channel.** The strongest of: the measures of the fired profiles, the score
+//!    thresholds applied to (fired scores + the trader category's score), and random
+//!    selection drawn from ChaCha20 seeded with the input's `random_seed`.
+//!
+//! Invariants: no I/O; `assess` is a pure function of (input, profile set, settings) — the
+//! same input gives the identical `Assessment`, random draw included; no `HashMap`
+//! iteration order reaches the output.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use tamga_types::{Channel, Declaration, GoodsItem};
+
+use crate::condition::{Bindings, Condition};
+use crate::profile::{Criterion, Field, Inspection, Measure, Op, Operand, RiskProfile, Scope};
+use crate::trader::RiskCategory;
+
+/// Version of the assessment rules, recorded in every assessment.
+pub const ENGINE_VERSION: &str = concat!("tamga-risk/", env!("CARGO_PKG_VERSION"));
+
+/// Reason given when the engine holds no active profile (the foundation relies on this text).
+pub const NO_PROFILES_REASON: &str = "no risk profiles active";
+
+/// Score thresholds: a total score at or above `red` gives red, at or above `yellow` yellow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreThresholds {
+    pub yellow: u32,
+    pub red: u32,
+}
+
+impl Default for ScoreThresholds {
+    fn default() -> Self {
+        Self {
+            yellow: 50,
+            red: 100,
+        }
+    }
+}
+
+/// Score added for the trader's risk category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraderScores {
+    pub low: u32,
+    pub medium: u32,
+    pub high: u32,
+}
+
+impl Default for TraderScores {
+    fn default() -> Self {
+        Self {
+            low: 0,
+            medium: 20,
+            high: 50,
+        }
+    }
+}
+
+impl TraderScores {
+    pub fn score(&self, c: RiskCategory) -> u32 {
+        match c {
+            RiskCategory::Low => self.low,
+            RiskCategory::Medium => self.medium,
+            RiskCategory::High => self.high,
+        }
+    }
+}
+
+/// Random selection rates, as fractions (`"0.02"` is 2 %). Red is drawn first, then yellow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RandomRates {
+    pub yellow: Decimal,
+    pub red: Decimal,
+}
+
+impl Default for RandomRates {
+    /// Yellow 2 %, red 1 %.
+    fn default() -> Self {
+        Self {
+            yellow: Decimal::new(2, 2),
+            red: Decimal::new(1, 2),
+        }
+    }
+}
+
+impl RandomRates {
+    pub const NONE: RandomRates = RandomRates {
+        yellow: Decimal::ZERO,
+        red: Decimal::ZERO,
+    };
+}
+
+/// The administration's selection policy, beside the profiles.
+///
+/// `SelectionSettings::default()` — also what applies when no profile is active — is:
+/// thresholds yellow ≥ 50, red ≥ 100; trader scores low 0, medium 20, high 50; random
+/// selection yellow 2 %, red 1 % at every office; red inspections `partial` unless a fired
+/// profile asks otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectionSettings {
+    #[serde(default)]
+    pub thresholds: ScoreThresholds,
+    #[serde(default)]
+    pub trader_scores: TraderScores,
+    #[serde(default)]
+    pub random: RandomRates,
+    /// Per-office random rates, replacing `random` at that office.
+    #[serde(default)]
+    pub office_random: BTreeMap<String, RandomRates>,
+    /// Inspection depth of a red channel when no fired profile names one.
+    #[serde(default = "default_inspection")]
+    pub default_inspection: Inspection,
+}
+
+fn default_inspection() -> Inspection {
+    Inspection::Partial
+}
+
+impl Default for Inspection {
+    fn default() -> Self {
+        default_inspection()
+    }
+}
+
+impl SelectionSettings {
+    /// The defaults without random selection (tests, back-testing).
+    pub fn without_random() -> Self {
+        Self {
+            random: RandomRates::NONE,
+            ..Self::default()
+        }
+    }
+    pub fn rates_at(&self, office: &str) -> RandomRates {
+        self.office_random
+            .get(office)
+            .copied()
+            .unwrap_or(self.random)
+    }
+}
+
+/// A reference (world) price for goods whose HS code starts with a prefix, per unit of
+/// quantity in `currency`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferencePrice {
+    pub currency: String,
+    pub unit_price: Decimal,
+}
+
+/// Reference prices by HS prefix (2 to 10 digits); the longest matching prefix applies.
+/// `items.reference_price_ratio` is the item's unit value over that price, and is absent
+/// when no prefix matches or the price is in another currency than the invoice (the caller
+/// converts prices into the declaration's currency when it wants them compared).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferencePrices {
+    pub prices: BTreeMap<String, ReferencePrice>,
+}
+
+impl ReferencePrices {
+    pub fn lookup(&self, hs_code: &str) -> Option<&ReferencePrice> {
+        (2..=hs_code.len().min(10))
+            .rev()
+            .find_map(|l| self.prices.get(&hs_code[..l]))
+    }
+}
+
+/// What the engine knows of the trader beyond the declaration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraderContext {
+    pub risk_category: RiskCategory,
+}
+
+/// One assessment's input. `random_seed` is generated by the caller from the operating
+/// system's CSPRNG and stored with the assessment, so an auditor can replay the draw.
+#[derive(Debug, Clone, Copy)]
+pub struct AssessmentInput<'a> {
+    pub declaration: &'a Declaration,
+    pub date: Date,
+    pub trader: TraderContext,
+    pub random_seed: [u8; 32],
+    pub reference_prices: Option<&'a ReferencePrices>,
+}
+
+/// A value of the declaration that made a criterion hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matched {
+    pub field: String,
+    pub value: String,
+    /// Index of the goods item, for `items.*` criteria and per-item conditions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
+}
+
+/// A profile version that fired, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiredProfile {
+    pub profile: String,
+    pub version: u32,
+    pub title: String,
+    pub score: u32,
+    pub measure: Measure,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection: Option<Inspection>,
+    pub matched: Vec<Matched>,
+    /// True when the profile fired because its condition could not be evaluated.
+    #[serde(default)]
+    pub failed_safe: bool,
+}
+
+/// A run-time failure of a profile's condition (the profile then fired, failing safe).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentError {
+    pub profile: String,
+    pub version: u32,
+    pub message: String,
+}
+
+/// The random selection draw, enough to replay it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RandomDraw {
+    /// The 32-byte ChaCha20 seed, hex.
+    pub seed: String,
+    /// The first `u32` drawn.
+    pub draw: u32,
+    /// `draw / 2^32`, 8 decimals: selected red when below `red_rate`, yellow when below
+    /// `red_rate + yellow_rate`.
+    pub fraction: Decimal,
+    pub yellow_rate: Decimal,
+    pub red_rate: Decimal,
+    pub selected: Option<Channel>,
+}
+
+/// The result the API shows and the store keeps with the declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub channel: Channel,
+    /// Fired profiles' scores plus the trader category's score.
+    pub score: u32,
+    pub fired: Vec<FiredProfile>,
+    pub trader_category: RiskCategory,
+    pub trader_score: u32,
+    pub random: RandomDraw,
+    pub thresholds: ScoreThresholds,
+    /// Depth of the physical inspection, when the channel is red.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection: Option<Inspection>,
+    pub reason: String,
+    pub errors: Vec<AssessmentError>,
+    pub date: Date,
+    /// Profiles checked in full after indexing.
+    pub profiles_checked: u32,
+    pub engine_version: String,
+    /// blake3 of the active profile set and settings this assessment ran on.
+    pub profiles_digest: String,
+}
+
+/// A profile ready to evaluate.
+#[derive(Debug)]
+struct Compiled {
+    id: String,
+    version: u32,
+    title: String,
+    score: u32,
+    measure: Measure,
+    inspection: Option<Inspection>,
+    offices: Option<Vec<String>>,
+    valid_from: Date,
+    valid_to: Option<Date>,
+    declaration_criteria: Vec<Criterion>,
+    item_criteria: Vec<Criterion>,
+    condition: Option<Result<Condition, String>>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    hs: HashMap<String, Vec<u32>>,
+    /// The prefix lengths present in `hs`, ascending.
+    hs_lengths: Vec<usize>,
+    origin: HashMap<String, Vec<u32>>,
+    office: HashMap<String, Vec<u32>>,
+    dispatch: HashMap<String, Vec<u32>>,
+    residual: Vec<u32>,
+}
+
+/// An immutable snapshot of the active profiles and the selection settings. Build it with
+/// [`RiskEngine::compile`] whenever a profile changes and share it (`Arc`) between requests.
+#[derive(Debug)]
+pub struct RiskEngine {
+    profiles: Vec<Compiled>,
+    index: Index,
+    settings: SelectionSettings,
+    digest: String,
+}
+
+fn anchor_values(c: &Criterion, field: Field) -> Option<&[String]> {
+    match (&c.operand, c.op) {
+        (Operand::Texts(v), Op::Eq | Op::In | Op::Prefix) if c.field == field => Some(v),
+        _ => None,
+    }
+}
+
+impl RiskEngine {
+    /// Compiles the active profiles of `profiles` (inactive ones are ignored). The order of
+    /// `profiles` does not matter: profiles are kept sorted by id then version.
+    pub fn compile(profiles: &[RiskProfile], settings: SelectionSettings) -> RiskEngine {
+        let mut active: Vec<&RiskProfile> = profiles.iter().filter(|p| p.active).collect();
+        active.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
+
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(ENGINE_VERSION.as_bytes());
+        hasher.update(&serde_json::to_vec(&settings).expect("settings serialise"));
+        for p in &active {
+            hasher.update(&serde_json::to_vec(p).expect("profiles serialise"));
+        }
+        let digest = hasher.finalize().to_hex().to_string();
+
+        let mut index = Index::default();
+        let mut compiled = Vec::with_capacity(active.len());
+        for (i, p) in active.iter().enumerate() {
+            let i = i as u32;
+            let d = &p.draft;
+            let (item_criteria, declaration_criteria): (Vec<_>, Vec<_>) =
+                d.criteria.iter().cloned().partition(|c| c.field.is_item());
+            let offices: Option<Vec<String>> = match &d.scope {
+                Scope::National => None,
+                Scope::Offices(o) => Some(o.iter().map(|c| c.as_str().to_owned()).collect()),
+            };
+            let put = |map: &mut HashMap<String, Vec<u32>>, keys: &[String]| {
+                for k in keys {
+                    let ids = map.entry(k.clone()).or_default();
+                    if ids.last() != Some(&i) {
+                        ids.push(i);
+                    }
+                }
+            };
+            let find = |f: Field| d.criteria.iter().find_map(|c| anchor_values(c, f));
+            if let Some(v) = find(Field::ItemHsCode) {
+                put(&mut index.hs, v);
+            } else if let Some(v) = find(Field::ItemOrigin) {
+                put(&mut index.origin, v);
+            } else if let Some(o) = &offices {
+                put(&mut index.office, o);
+            } else if let Some(v) = find(Field::Office) {
+                put(&mut index.office, v);
+            } else if let Some(v) = find(Field::DispatchCountry) {
+                put(&mut index.dispatch, v);
+            } else {
+                index.residual.push(i);
+            }
+            compiled.push(Compiled {
+                id: p.id.clone(),
+                version: p.version,
+                title: d.title.clone(),
+                score: d.score,
+                measure: d.measure,
+                inspection: d.inspection,
+                offices,
+                valid_from: d.valid_from,
+                valid_to: d.valid_to,
+                declaration_criteria,
+                item_criteria,
+                condition: d.condition.as_deref().map(Condition::compile),
+            });
+        }
+        let mut lengths: Vec<usize> = index.hs.keys().map(|k| k.len()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        index.hs_lengths = lengths;
+        RiskEngine {
+            profiles: compiled,
+            index,
+            settings,
+            digest,
+        }
+    }
+
+    /// Number of active profiles in this snapshot.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    pub fn settings(&self) -> &SelectionSettings {
+        &self.settings
+    }
+
+    /// blake3 (hex) of the engine version, settings and active profiles.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The profiles that can fire for this declaration, ascending.
+    fn candidates(&self, d: &Declaration) -> Vec<u32> {
+        let ix = &self.index;
+        let mut out: Vec<u32> = Vec::new();
+        for item in &d.items {
+            let code = item.hs_code.as_str();
+            for &l in &ix.hs_lengths {
+                if l > code.len() {
+                    break;
+                }
+                if let Some(ids) = ix.hs.get(&code[..l]) {
+                    out.extend_from_slice(ids);
+                }
+            }
+            if let Some(ids) = ix.origin.get(item.origin.as_str()) {
+                out.extend_from_slice(ids);
+            }
+        }
+        if let Some(ids) = ix.office.get(d.office.as_str()) {
+            out.extend_from_slice(ids);
+        }
+        if let Some(ids) = d
+            .dispatch_country
+            .as_ref()
+            .and_then(|c| ix.dispatch.get(c.as_str()))
+        {
+            out.extend_from_slice(ids);
+        }
+        out.extend_from_slice(&ix.residual);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Assesses one declaration. Deterministic: see the module documentation.
+    pub fn assess(&self, input: &AssessmentInput<'_>) -> Assessment {
+        let candidates = self.candidates(input.declaration);
+        self.assess_among(input, &candidates)
+    }
+
+    /// `assess` checking every profile, without the index (the reference for tests).
+    #[cfg(test)]
+    pub(crate) fn assess_brute_force(&self, input: &AssessmentInput<'_>) -> Assessment {
+        let all: Vec<u32> = (0..self.profiles.len() as u32).collect();
+        let mut a = self.assess_among(input, &all);
+        a.profiles_checked = self.assess(input).profiles_checked;
+        a
+    }
+
+    /// The profiles that fire (without trader score or random selection), and the
+    /// condition errors met. Used by back-testing.
+    pub(crate) fn fire(
+        &self,
+        input: &AssessmentInput<'_>,
+    ) -> (Vec<FiredProfile>, Vec<AssessmentError>) {
+        let candidates = self.candidates(input.declaration);
+        self.fire_among(input, &candidates)
+    }
+
+    fn fire_among(
+        &self,
+        input: &AssessmentInput<'_>,
+        candidates: &[u32],
+    ) -> (Vec<FiredProfile>, Vec<AssessmentError>) {
+        let bindings = OnceCell::new();
+        let mut fired = Vec::new();
+        let mut errors = Vec::new();
+        for &i in candidates {
+            let p = &self.profiles[i as usize];
+            if let Some(f) = evaluate(p, input, &bindings, &mut errors) {
+                fired.push(f);
+            }
+        }
+        (fired, errors)
+    }
+
+    fn assess_among(&self, input: &AssessmentInput<'_>, candidates: &[u32]) -> Assessment {
+        let d = input.declaration;
+        let (fired, errors) = self.fire_among(input, candidates);
+        let s = &self.settings;
+
+        let trader_category = input.trader.risk_category;
+        let trader_score = s.trader_scores.score(trader_category);
+        let score = fired
+            .iter()
+            .fold(trader_score, |acc, f| acc.saturating_add(f.score));
+
+        let random = draw(&input.random_seed, s.rates_at(d.office.as_str()));
+
+        let by_measure = fired
+            .iter()
+            .map(|f| f.measure.channel())
+            .max()
+            .unwrap_or(Channel::Green);
+        let by_score = if score >= s.thresholds.red {
+            Channel::Red
+        } else if score >= s.thresholds.yellow {
+            Channel::Yellow
+        } else {
+            Channel::Green
+        };
+        let by_random = random.selected.unwrap_or(Channel::Green);
+        let channel = by_measure.max(by_score).max(by_random);
+
+        let inspection = (channel == Channel::Red).then(|| {
+            fired
+                .iter()
+                .filter(|f| f.measure == Measure::PhysicalInspection)
+                .filter_map(|f| f.inspection)
+                .max()
+                .unwrap_or(s.default_inspection)
+        });
+
+        let reason = self.reason(
+            &fired,
+            score,
+            trader_category,
+            trader_score,
+            &random,
+            channel,
+            [by_measure, by_score, by_random],
+        );
+
+        Assessment {
+            channel,
+            score,
+            fired,
+            trader_category,
+            trader_score,
+            random,
+            thresholds: s.thresholds,
+            inspection,
+            reason,
+            errors,
+            date: input.date,
+            profiles_checked: candidates.len() as u32,
+            engine_version: ENGINE_VERSION.to_owned(),
+            profiles_digest: self.digest.clone(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reason(
+        &self,
+        fired: &[FiredProfile],
+        score: u32,
+        category: RiskCategory,
+        trader_score: u32,
+        random: &RandomDraw,
+        channel: Channel,
+        [by_measure, by_score, by_random]: [Channel; 3],
+    ) -> String {
+        let random_part = random
+            .selected
+            .map(|c| format!("random selection: {}", c.as_str()));
+        if self.profiles.is_empty() {
+            return match random_part {
+                None => NO_PROFILES_REASON.to_owned(),
+                Some(r) => format!("{NO_PROFILES_REASON}; {r}"),
+            };
+        }
+        let mut parts = Vec::new();
+        if fired.is_empty() {
+            parts.push("no risk profile fired".to_owned());
+        } else {
+            let names: Vec<String> = fired
+                .iter()
+                .map(|f| format!("{} v{} ({})", f.profile, f.version, f.measure.as_str()))
+                .collect();
+            parts.push(format!(
+                "{} profile(s) fired: {}",
+                fired.len(),
+                names.join(", ")
+            ));
+        }
+        parts.push(format!(
+            "score {score} (trader {} +{trader_score})",
+            category.as_str()
+        ));
+        let mut why = Vec::new();
+        if channel != Channel::Green {
+            if by_measure == channel {
+                why.push("profile measure".to_owned());
+            }
+            if by_score == channel {
+                let t = &self.settings.thresholds;
+                let at = if channel == Channel::Red {
+                    t.red
+                } else {
+                    t.yellow
+                };
+                why.push(format!("score ≥ {at}"));
+            }
+            if by_random == channel {
+                why.push("random selection".to_owned());
+            }
+        }
+        if why.is_empty() {
+            parts.push(format!("channel {}", channel.as_str()));
+        } else {
+            parts.push(format!(
+                "channel {} by {}",
+                channel.as_str(),
+                why.join(", ")
+            ));
+        }
+        if let Some(r) = random_part
+            && by_random != channel
+        {
+            parts.push(r);
+        }
+        parts.join("; ")
+    }
+}
+
+/// 2^32, the number of possible draws.
+const DRAWS: u64 = 1 << 32;
+
+fn cut(rate: Decimal) -> u64 {
+    let rate = rate.clamp(Decimal::ZERO, Decimal::ONE);
+    let c = (rate * Decimal::from(DRAWS)).floor();
+    u64::try_from(c).unwrap_or(DRAWS)
+}
+
+fn draw(seed: &[u8; 32], rates: RandomRates) -> RandomDraw {
+    let mut rng = ChaCha20Rng::from_seed(*seed);
+    let draw = rng.next_u32();
+    let red = cut(rates.red);
+    let yellow = red + cut(rates.yellow);
+    let value = u64::from(draw);
+    let selected = if value < red {
+        Some(Channel::Red)
+    } else if value < yellow {
+        Some(Channel::Yellow)
+    } else {
+        None
+    };
+    let fraction = (Decimal::from(draw) / Decimal::from(DRAWS)).round_dp(8);
+    RandomDraw {
+        seed: hex::encode(seed),
+        draw,
+        fraction,
+        yellow_rate: rates.yellow,
+        red_rate: rates.red,
+        selected,
+    }
+}
+
+/// A field's value in one declaration (and one item).
+#[derive(Debug, Clone, Copy)]
+enum Val<'a> {
+    Text(&'a str),
+    Num(Decimal),
+    Missing,
+}
+
+impl Val<'_> {
+    fn show(self) -> String {
+        match self {
+            Val::Text(s) => s.to_owned(),
+            Val::Num(d) => d.normalize().to_string(),
+            Val::Missing => "(absent)".to_owned(),
+        }
+    }
+}
+
+fn opt<T: AsRef<str>>(v: &Option<T>) -> Val<'_> {
+    v.as_ref().map_or(Val::Missing, |s| Val::Text(s.as_ref()))
+}
+
+fn declaration_value<'a>(f: Field, d: &'a Declaration, trader: RiskCategory) -> Val<'a> {
+    match f {
+        Field::Type => Val::Text(d.kind.as_str()),
+        Field::Procedure => Val::Text(&d.procedure),
+        Field::Office => Val::Text(d.office.as_str()),
+        Field::Declarant => Val::Text(d.declarant.as_str()),
+        Field::Importer => opt(&d.importer),
+        Field::ExporterCountry => d
+            .exporter
+            .as_ref()
+            .map_or(Val::Missing, |e| Val::Text(e.country.as_str())),
+        Field::DispatchCountry => opt(&d.dispatch_country),
+        Field::DestinationCountry => opt(&d.destination_country),
+        Field::TransportMode => Val::Text(&d.transport.mode),
+        Field::TransportBorderOffice => opt(&d.transport.border_office),
+        Field::InvoiceCurrency => Val::Text(d.invoice.currency.as_str()),
+        Field::InvoiceIncoterm => opt(&d.invoice.incoterm),
+        Field::TraderRiskCategory => Val::Text(trader.as_str()),
+        Field::ItemsCount => Val::Num(Decimal::from(d.items.len())),
+        Field::InvoiceTotal => Val::Num(d.invoice_total()),
+        // Documents are tested by `documents_hold`; item fields per item.
+        _ => Val::Missing,
+    }
+}
+
+fn item_value<'a>(
+    f: Field,
+    item: &'a GoodsItem,
+    d: &Declaration,
+    refs: Option<&ReferencePrices>,
+) -> Val<'a> {
+    let num = |o: Option<Decimal>| o.map_or(Val::Missing, Val::Num);
+    match f {
+        Field::ItemHsCode => Val::Text(item.hs_code.as_str()),
+        Field::ItemOrigin => Val::Text(item.origin.as_str()),
+        Field::ItemQuantity => Val::Num(item.quantity),
+        Field::ItemNetMassKg => Val::Num(item.net_mass_kg),
+        Field::ItemGrossMassKg => Val::Num(item.gross_mass_kg),
+        Field::ItemValue => Val::Num(item.value),
+        Field::ItemUnit => Val::Text(&item.unit),
+        Field::ItemPreference => opt(&item.preference),
+        Field::ItemUnitValue => num(item.unit_value()),
+        Field::ItemValuePerKg => num(item.value.checked_div(item.net_mass_kg)),
+        Field::ItemReferencePriceRatio => num(refs
+            .and_then(|r| r.lookup(item.hs_code.as_str()))
+            .filter(|p| p.currency == d.invoice.currency.as_str())
+            .and_then(|p| item.unit_value()?.checked_div(p.unit_price))),
+        _ => Val::Missing,
+    }
+}
+
+/// Whether `op operand` holds for `v`. A missing value satisfies only `absent` and `not_in`.
+fn holds(op: Op, operand: &Operand, v: Val<'_>) -> bool {
+    match (op, v) {
+        (Op::Present, v) => !matches!(v, Val::Missing),
+        (Op::Absent, v) => matches!(v, Val::Missing),
+        (Op::NotIn, Val::Missing) => true,
+        (_, Val::Missing) => false,
+        (op, Val::Text(s)) => {
+            let Operand::Texts(list) = operand else {
+                return false;
+            };
+            match op {
+                Op::Eq | Op::In => list.iter().any(|x| x == s),
+                Op::NotIn => !list.iter().any(|x| x == s),
+                Op::Prefix => list.iter().any(|x| s.starts_with(x.as_str())),
+                _ => false,
+            }
+        }
+        (op, Val::Num(n)) => {
+            let Operand::Number(x) = operand else {
+                return false;
+            };
+            match op {
+                Op::Eq => n == *x,
+                Op::Lt => n < *x,
+                Op::Le => n <= *x,
+                Op::Gt => n > *x,
+                Op::Ge => n >= *x,
+                _ => false,
+            }
+        }
+    }
+}
+
+fn documents_hold(c: &Criterion, d: &Declaration) -> Option<Matched> {
+    let Operand::Texts(codes) = &c.operand else {
+        return None;
+    };
+    let found: Vec<&str> = codes
+        .iter()
+        .filter(|x| d.has_document(x))
+        .map(|s| s.as_str())
+        .collect();
+    let value = match c.op {
+        Op::Present if !found.is_empty() => found.join(", "),
+        Op::Absent if found.is_empty() => format!("none of {}", codes.join(", ")),
+        _ => return None,
+    };
+    Some(Matched {
+        field: c.field.as_str().to_owned(),
+        value,
+        item: None,
+    })
+}
+
+fn in_scope_and_valid(p: &Compiled, input: &AssessmentInput<'_>) -> bool {
+    if input.date < p.valid_from || p.valid_to.is_some_and(|to| input.date > to) {
+        return false;
+    }
+    match &p.offices {
+        None => true,
+        Some(o) => o.iter().any(|x| x == input.declaration.office.as_str()),
+    }
+}
+
+/// Checks one profile in full; `Some` when it fires.
+fn evaluate(
+    p: &Compiled,
+    input: &AssessmentInput<'_>,
+    bindings: &OnceCell<Result<Bindings, String>>,
+    errors: &mut Vec<AssessmentError>,
+) -> Option<FiredProfile> {
+    let d = input.declaration;
+    let trader = input.trader.risk_category;
+    if !in_scope_and_valid(p, input) {
+        return None;
+    }
+    let mut matched = Vec::new();
+    for c in &p.declaration_criteria {
+        if c.field == Field::DocumentsCode {
+            matched.push(documents_hold(c, d)?);
+            continue;
+        }
+        let v = declaration_value(c.field, d, trader);
+        if !holds(c.op, &c.operand, v) {
+            return None;
+        }
+        matched.push(Matched {
+            field: c.field.as_str().to_owned(),
+            value: v.show(),
+            item: None,
+        });
+    }
+    let item_holds = |item: &GoodsItem| {
+        p.item_criteria.iter().all(|c| {
+            holds(
+                c.op,
+                &c.operand,
+                item_value(c.field, item, d, input.reference_prices),
+            )
+        })
+    };
+    // Items that satisfy every `items.*` criterion; `None` stands for "no item" when the
+    // profile has no item criteria and the declaration no items.
+    let mut items: Vec<Option<usize>> = d
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| item_holds(it))
+        .map(|(i, _)| Some(i))
+        .collect();
+    if p.item_criteria.is_empty() && items.is_empty() {
+        items.push(None);
+    }
+    if items.is_empty() {
+        return None;
+    }
+
+    let mut failure: Option<String> = None;
+    let firing_item = match &p.condition {
+        None => items[0],
+        Some(Err(parse)) => {
+            failure = Some(format!("condition does not compile: {parse}"));
+            items[0]
+        }
+        Some(Ok(cond)) => {
+            let b = bindings.get_or_init(|| Bindings::new(d, trader));
+            match b {
+                Err(e) => {
+                    failure = Some(format!("condition variables: {e}"));
+                    items[0]
+                }
+                Ok(b) => {
+                    let to_try: Vec<Option<usize>> = if cond.per_item {
+                        items.clone()
+                    } else {
+                        vec![None]
+                    };
+                    let mut hit = None;
+                    for it in to_try {
+                        match cond.evaluate(b, it) {
+                            Ok(true) => {
+                                hit = Some(it);
+                                break;
+                            }
+                            Ok(false) => {}
+                            Err(e) => {
+                                let at = it.map(|i| format!(" (item {i})")).unwrap_or_default();
+                                failure.get_or_insert(format!("condition failed{at}: {e}"));
+                            }
+                        }
+                    }
+                    match (hit, &failure) {
+                        (Some(it), _) => {
+                            // Fired on its own merits: the error is still reported.
+                            if let Some(f) = failure.take() {
+                                errors.push(AssessmentError {
+                                    profile: p.id.clone(),
+                                    version: p.version,
+                                    message: f,
+                                });
+                            }
+                            it.or(items[0])
+                        }
+                        (None, Some(_)) => items[0],
+                        (None, None) => return None,
+                    }
+                }
+            }
+        }
+    };
+
+    if let Some(item) = firing_item.map(|i| &d.items[i]) {
+        for c in &p.item_criteria {
+            let v = item_value(c.field, item, d, input.reference_prices);
+            matched.push(Matched {
+                field: c.field.as_str().to_owned(),
+                value: v.show(),
+                item: firing_item,
+            });
+        }
+    }
+    if let Some(cond) = &p.condition
+        && failure.is_none()
+    {
+        matched.push(Matched {
+            field: "condition".to_owned(),
+            value: cond.as_ref().map(|c| c.source.clone()).unwrap_or_default(),
+            item: firing_item.filter(|_| cond.as_ref().is_ok_and(|c| c.per_item)),
+        });
+    }
+
+    let failed_safe = failure.is_some();
+    let mut measure = p.measure;
+    if let Some(message) = failure {
+        errors.push(AssessmentError {
+            profile: p.id.clone(),
+            version: p.version,
+            message,
+        });
+        // Fail safe: at least a documentary check.
+        if measure.channel() < Channel::Yellow {
+            measure = Measure::DocumentaryCheck;
+        }
+    }
+    Some(FiredProfile {
+        profile: p.id.clone(),
+        version: p.version,
+        title: p.title.clone(),
+        score: p.score,
+        measure,
+        inspection: if measure == Measure::PhysicalInspection {
+            p.inspection
+        } else {
+            None
+        },
+        matched,
+        failed_safe,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::{realistic_profiles, sample_declarations};
+    use crate::profile::parse_profile;
+    use serde_json::{Value, json};
+
+    fn declaration(items: &[(&str, &str, &str, &str)], office: &str) -> Declaration {
+        let items: Vec<Value> = items
+            .iter()
+            .map(|(hs, origin, qty, value)| {
+                json!({"hs_code": hs, "description": "Goods", "origin": origin, "quantity": qty,
+                       "unit": "p/st", "net_mass_kg": "10", "gross_mass_kg": "12", "value": value})
+            })
+            .collect();
+        serde_json::from_value(json!({
+            "type": "IM", "procedure": "4000", "office": office, "declarant": "01234567890123",
+            "dispatch_country": "CN",
+            "transport": {"mode": "3", "border_office": "41702"},
+            "invoice": {"currency": "USD", "freight": "0", "insurance": "0"},
+            "items": items,
+            "documents": [{"code": "N380", "ref": "INV-1"}]
+        }))
+        .unwrap()
+    }
+
+    fn profile(id: &str, extra: Value) -> RiskProfile {
+        let mut body = json!({
+            "title": id, "scope": "national", "valid_from": "2026-01-01",
+            "criteria": [], "score": 10, "measure": "documentary_check"
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        RiskProfile::new(id, 1, parse_profile(&body).unwrap())
+    }
+
+    fn input(d: &Declaration) -> AssessmentInput<'_> {
+        AssessmentInput {
+            declaration: d,
+            date: Date::constant(2026, 3, 1),
+            trader: TraderContext {
+                risk_category: RiskCategory::Low,
+            },
+            random_seed: [7; 32],
+            reference_prices: None,
+        }
+    }
+
+    fn fired_ids(engine: &RiskEngine, i: &AssessmentInput<'_>) -> Vec<String> {
+        engine
+            .assess(i)
+            .fired
+            .into_iter()
+            .map(|f| f.profile)
+            .collect()
+    }
+
+    fn phones_from_china() -> RiskProfile {
+        profile(
+            "phones",
+            json!({"criteria": [
+                {"field": "items.hs_code", "op": "prefix", "values": ["851713"]},
+                {"field": "items.origin", "op": "eq", "value": "CN"},
+            ]}),
+        )
+    }
+
+    #[test]
+    fn item_criteria_matched_by_two_different_items_do_not_fire() {
+        let e = RiskEngine::compile(&[phones_from_china()], SelectionSettings::without_random());
+        let d = declaration(
+            &[
+                ("8517130000", "KR", "10", "100"),
+                ("6403990000", "CN", "10", "100"),
+            ],
+            "41701",
+        );
+        assert!(e.assess(&input(&d)).fired.is_empty());
+        let d = declaration(
+            &[
+                ("6403990000", "KR", "10", "100"),
+                ("8517130000", "CN", "10", "100"),
+            ],
+            "41701",
+        );
+        let a = e.assess(&input(&d));
+        assert_eq!(a.fired.len(), 1);
+        assert_eq!(
+            a.fired[0].matched,
+            vec![
+                Matched {
+                    field: "items.hs_code".into(),
+                    value: "8517130000".into(),
+                    item: Some(1)
+                },
+                Matched {
+                    field: "items.origin".into(),
+                    value: "CN".into(),
+                    item: Some(1)
+                },
+            ]
+        );
+        assert_eq!(a.channel, Channel::Yellow);
+    }
+
+    #[test]
+    fn a_profile_scoped_to_an_office_fires_only_at_that_office() {
+        let p = profile("osh", json!({"scope": {"offices": ["41702"]}}));
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let here = declaration(&[("8517130000", "CN", "1", "1")], "41702");
+        let there = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        assert_eq!(fired_ids(&e, &input(&here)), vec!["osh"]);
+        assert!(fired_ids(&e, &input(&there)).is_empty());
+    }
+
+    #[test]
+    fn a_profile_fires_only_within_its_validity_dates() {
+        let p = profile(
+            "dated",
+            json!({"valid_from": "2026-02-01", "valid_to": "2026-02-28"}),
+        );
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        for (date, fires) in [
+            ((2026, 1, 31), false),
+            ((2026, 2, 1), true),
+            ((2026, 2, 28), true),
+            ((2026, 3, 1), false),
+        ] {
+            let i = AssessmentInput {
+                date: Date::constant(date.0, date.1, date.2),
+                ..input(&d)
+            };
+            assert_eq!(!fired_ids(&e, &i).is_empty(), fires, "{date:?}");
+        }
+    }
+
+    #[test]
+    fn the_strongest_measure_wins_and_the_deepest_inspection() {
+        let ps = [
+            profile("audit", json!({"measure": "post_entry_audit"})),
+            profile("docs", json!({"measure": "documentary_check"})),
+            profile(
+                "scan",
+                json!({"measure": "physical_inspection", "inspection": "scan"}),
+            ),
+            profile(
+                "full",
+                json!({"measure": "physical_inspection", "inspection": "full"}),
+            ),
+        ];
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let e = RiskEngine::compile(&ps[..2], SelectionSettings::without_random());
+        assert_eq!(e.assess(&input(&d)).channel, Channel::Yellow);
+        let e = RiskEngine::compile(&ps[..1], SelectionSettings::without_random());
+        assert_eq!(e.assess(&input(&d)).channel, Channel::Blue);
+        let e = RiskEngine::compile(&ps, SelectionSettings::without_random());
+        let a = e.assess(&input(&d));
+        assert_eq!(a.channel, Channel::Red);
+        assert_eq!(a.inspection, Some(Inspection::Full));
+        assert_eq!(a.score, 40);
+    }
+
+    #[test]
+    fn score_thresholds_decide_the_channel_with_the_trader_score() {
+        let p = profile("quiet", json!({"measure": "none", "score": 30}));
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let with = |c| AssessmentInput {
+            trader: TraderContext { risk_category: c },
+            ..input(&d)
+        };
+        let low = e.assess(&with(RiskCategory::Low));
+        assert_eq!((low.score, low.channel), (30, Channel::Green));
+        let medium = e.assess(&with(RiskCategory::Medium));
+        assert_eq!((medium.score, medium.channel), (50, Channel::Yellow));
+        let high = e.assess(&with(RiskCategory::High));
+        assert_eq!((high.score, high.channel), (80, Channel::Yellow));
+        let p = profile("loud", json!({"measure": "none", "score": 100}));
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let a = e.assess(&input(&d));
+        assert_eq!(
+            (a.channel, a.inspection),
+            (Channel::Red, Some(Inspection::Partial))
+        );
+    }
+
+    #[test]
+    fn random_selection_is_reproducible_from_the_seed() {
+        let settings = SelectionSettings {
+            random: RandomRates {
+                yellow: Decimal::new(3, 1),
+                red: Decimal::new(2, 1),
+            },
+            office_random: [("41709".to_owned(), RandomRates::NONE)].into(),
+            ..SelectionSettings::default()
+        };
+        let e = RiskEngine::compile(&[], settings);
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let mut counts = BTreeMap::new();
+        for s in 0..2000u32 {
+            let mut seed = [0u8; 32];
+            seed[..4].copy_from_slice(&s.to_le_bytes());
+            let i = AssessmentInput {
+                random_seed: seed,
+                ..input(&d)
+            };
+            let a = e.assess(&i);
+            assert_eq!(a, e.assess(&i), "same seed, same assessment");
+            assert_eq!(a.random.seed, hex::encode(seed));
+            assert_eq!(a.channel, a.random.selected.unwrap_or(Channel::Green));
+            *counts.entry(a.channel).or_insert(0) += 1;
+        }
+        // 20 % red, 30 % yellow, 50 % green, within sampling noise.
+        assert!((330..470).contains(&counts[&Channel::Red]), "{counts:?}");
+        assert!((520..680).contains(&counts[&Channel::Yellow]), "{counts:?}");
+        // An office override of zero never selects.
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41709");
+        assert!((0..200u8).all(|s| {
+            e.assess(&AssessmentInput {
+                random_seed: [s; 32],
+                ..input(&d)
+            })
+            .random
+            .selected
+            .is_none()
+        }));
+    }
+
+    #[test]
+    fn assessing_twice_gives_the_identical_assessment() {
+        let ps = realistic_profiles(500, 11);
+        let e = RiskEngine::compile(&ps, SelectionSettings::default());
+        for d in sample_declarations(50, 5) {
+            let a = e.assess(&input(&d));
+            let b = e.assess(&input(&d));
+            assert_eq!(
+                serde_json::to_string(&a).unwrap(),
+                serde_json::to_string(&b).unwrap()
+            );
+        }
+        // The order the server passes profiles in does not matter.
+        let mut reversed = ps.clone();
+        reversed.reverse();
+        let e2 = RiskEngine::compile(&reversed, SelectionSettings::default());
+        let d = &sample_declarations(1, 5)[0];
+        assert_eq!(e.assess(&input(d)), e2.assess(&input(d)));
+    }
+
+    #[test]
+    fn indexing_gives_the_same_result_as_checking_every_profile() {
+        let mut fired = 0;
+        let mut rng = ChaCha20Rng::seed_from_u64(99);
+        for round in 0..4u64 {
+            let mut ps = realistic_profiles(400, round);
+            // Mix in office-criterion, origin-only and residual profiles.
+            for k in 0..40 {
+                let extra = match k % 4 {
+                    0 => {
+                        json!({"criteria": [{"field": "office", "op": "in", "values": ["41703", "41705"]}]})
+                    }
+                    1 => json!({"criteria": [{"field": "items.origin", "op": "eq", "value": "TR"},
+                                             {"field": "items.value", "op": "gt", "value": "1000"}]}),
+                    2 => {
+                        json!({"criteria": [{"field": "items.count", "op": "ge", "value": "5"}], "score": 1})
+                    }
+                    _ => {
+                        json!({"criteria": [{"field": "items.hs_code", "op": "eq", "value": "85171300"}]})
+                    }
+                };
+                ps.push(profile(&format!("extra-{k}"), extra));
+            }
+            let e = RiskEngine::compile(&ps, SelectionSettings::default());
+            for d in sample_declarations(300, round + 100) {
+                let mut seed = [0u8; 32];
+                rng.fill_bytes(&mut seed);
+                let category = [RiskCategory::Low, RiskCategory::High][(seed[0] & 1) as usize];
+                let date = Date::constant(2025, 6 + (seed[1] % 2) as i8 * 6, 1);
+                let i = AssessmentInput {
+                    random_seed: seed,
+                    date,
+                    trader: TraderContext {
+                        risk_category: category,
+                    },
+                    ..input(&d)
+                };
+                let fast = e.assess(&i);
+                assert_eq!(fast, e.assess_brute_force(&i));
+                assert!((fast.profiles_checked as usize) < ps.len());
+                fired += fast.fired.len();
+            }
+        }
+        assert!(
+            fired > 1000,
+            "the comparison must not be vacuous: {fired} fired"
+        );
+    }
+
+    #[test]
+    fn a_condition_runtime_error_fails_safe_to_at_least_yellow_and_is_recorded() {
+        // `int("Goods")` parses and passes the write-time check but fails on evaluation.
+        let p = profile(
+            "broken",
+            json!({"measure": "none", "score": 0, "condition": "int(item.description) > 3"}),
+        );
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let a = e.assess(&input(&d));
+        assert_eq!(a.channel, Channel::Yellow);
+        assert_eq!(a.fired.len(), 1);
+        assert!(a.fired[0].failed_safe);
+        assert_eq!(a.fired[0].measure, Measure::DocumentaryCheck);
+        assert_eq!(a.errors.len(), 1);
+        assert_eq!(
+            (a.errors[0].profile.as_str(), a.errors[0].version),
+            ("broken", 1)
+        );
+        assert!(
+            a.errors[0].message.contains("condition failed"),
+            "{}",
+            a.errors[0].message
+        );
+    }
+
+    #[test]
+    fn a_failing_condition_keeps_a_stronger_measure() {
+        let p = profile(
+            "broken",
+            json!({"measure": "physical_inspection", "condition": "int(item.description) > 3"}),
+        );
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        assert_eq!(e.assess(&input(&d)).channel, Channel::Red);
+    }
+
+    #[test]
+    fn a_condition_must_hold_for_an_item_that_meets_the_criteria() {
+        let p = profile(
+            "dear",
+            json!({
+                "criteria": [{"field": "items.origin", "op": "eq", "value": "CN"}],
+                "condition": "double(item.value) > 1000.0 && trader.risk_category == 'low' && declaration.office == '41701'"
+            }),
+        );
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let no = declaration(
+            &[
+                ("8517130000", "CN", "1", "10"),
+                ("8517130000", "KR", "1", "5000"),
+            ],
+            "41701",
+        );
+        assert!(fired_ids(&e, &input(&no)).is_empty());
+        assert!(e.assess(&input(&no)).errors.is_empty());
+        let yes = declaration(
+            &[
+                ("8517130000", "KR", "1", "10"),
+                ("8517130000", "CN", "1", "5000"),
+            ],
+            "41701",
+        );
+        let a = e.assess(&input(&yes));
+        assert_eq!(a.fired.len(), 1);
+        assert_eq!(a.fired[0].matched.last().unwrap().item, Some(1));
+    }
+
+    #[test]
+    fn no_profiles_give_green_with_the_reason_no_risk_profiles_active() {
+        let e = RiskEngine::compile(&[], SelectionSettings::without_random());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let a = e.assess(&input(&d));
+        assert_eq!(a.channel, Channel::Green);
+        assert_eq!(a.reason, "no risk profiles active");
+        assert_eq!(a.score, 0);
+        // Inactive profiles count as none.
+        let mut p = phones_from_china();
+        p.active = false;
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        assert_eq!(e.assess(&input(&d)).reason, NO_PROFILES_REASON);
+    }
+
+    #[test]
+    fn a_missing_document_fires_an_absent_criterion() {
+        let p = profile(
+            "no-eur1",
+            json!({"criteria": [
+                {"field": "documents.code", "op": "absent", "values": ["N954"]},
+                {"field": "dispatch_country", "op": "eq", "value": "CN"},
+            ]}),
+        );
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let mut d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        assert_eq!(fired_ids(&e, &input(&d)), vec!["no-eur1"]);
+        d.documents.push(tamga_types::Document {
+            code: "N954".into(),
+            reference: "E1".into(),
+        });
+        assert!(fired_ids(&e, &input(&d)).is_empty());
+    }
+
+    #[test]
+    fn unit_value_and_reference_price_ratio_are_compared_as_decimals() {
+        let p = profile(
+            "cheap",
+            json!({"criteria": [
+                {"field": "items.unit_value", "op": "lt", "value": "50"},
+                {"field": "items.reference_price_ratio", "op": "lt", "value": "0.5"},
+            ]}),
+        );
+        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        // 4999.99 / 100 = 49.9999 < 50; reference 180 → ratio 0.28.
+        let d = declaration(&[("8517130000", "CN", "100", "4999.99")], "41701");
+        let refs = ReferencePrices {
+            prices: [(
+                "851713".to_owned(),
+                ReferencePrice {
+                    currency: "USD".into(),
+                    unit_price: Decimal::from(180),
+                },
+            )]
+            .into(),
+        };
+        assert!(
+            fired_ids(&e, &input(&d)).is_empty(),
+            "no reference price, no ratio"
+        );
+        let i = AssessmentInput {
+            reference_prices: Some(&refs),
+            ..input(&d)
+        };
+        assert_eq!(fired_ids(&e, &i), vec!["cheap"]);
+        let d = declaration(&[("8517130000", "CN", "100", "5000.00")], "41701");
+        assert!(
+            fired_ids(
+                &e,
+                &AssessmentInput {
+                    reference_prices: Some(&refs),
+                    ..input(&d)
+                }
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_digest_changes_with_the_profile_set() {
+        let a = RiskEngine::compile(&[phones_from_china()], SelectionSettings::default());
+        let b = RiskEngine::compile(&[], SelectionSettings::default());
+        assert_ne!(a.digest(), b.digest());
+        assert_eq!(
+            a.digest(),
+            RiskEngine::compile(&[phones_from_china()], SelectionSettings::default()).digest()
+        );
+    }
+
+    #[test]
+    fn an_assessment_serialises_to_the_contract_shape() {
+        let e = RiskEngine::compile(&[phones_from_china()], SelectionSettings::default());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let v = serde_json::to_value(e.assess(&input(&d))).unwrap();
+        for key in [
+            "channel",
+            "score",
+            "fired",
+            "random",
+            "reason",
+            "errors",
+            "thresholds",
+            "profiles_digest",
+        ] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        for key in ["profile", "version", "score", "measure", "matched"] {
+            assert!(v["fired"][0].get(key).is_some(), "{key}");
+        }
+        let back: Assessment = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(back).unwrap(), v);
+    }
+}

@@ -1,0 +1,579 @@
+//! The lifecycle of a declaration: lodge → assess → release / control / payment; amend and
+//! invalidate before release; history. Handlers call these; these call the pure libraries
+//! and build one [`Change`] per state change so the store commits state and events together.
+
+use serde::Serialize;
+use serde_json::json;
+use tamga_store::declarations::{self as rows, DeclarationFilter, DeclarationRow, Visibility};
+use tamga_store::{Change, NewEvent};
+use tamga_types::{Channel, Declaration, FieldErrors, Status, validate_declaration};
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A declaration as the API shows it: the declared data plus its state.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeclarationView {
+    pub id: String,
+    /// Version of the declared data (1, then +1 per amendment).
+    pub version: i64,
+    pub status: Status,
+    pub channel: Channel,
+    pub lodged_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub released_at: Option<String>,
+    #[serde(flatten)]
+    pub declaration: Declaration,
+    /// The risk assessment: channel, score, fired profiles, random draw.
+    #[schema(value_type = Object)]
+    pub assessment: serde_json::Value,
+    /// Duties and taxes per item and tax, when assessed.
+    #[schema(value_type = Option<Object>)]
+    pub taxes: Option<serde_json::Value>,
+    /// Amount still due in national currency.
+    pub balance: Option<String>,
+}
+
+impl DeclarationView {
+    pub fn from_row(row: &DeclarationRow) -> ApiResult<Self> {
+        let corrupt = |what: &str| {
+            ApiError::Internal(format!("declaration {}: stored {what} unreadable", row.id))
+        };
+        Ok(DeclarationView {
+            id: row.id.clone(),
+            version: row.version,
+            status: Status::parse(&row.status).ok_or_else(|| corrupt("status"))?,
+            channel: Channel::parse(&row.channel).ok_or_else(|| corrupt("channel"))?,
+            lodged_at: row.lodged_at.clone(),
+            updated_at: row.updated_at.clone(),
+            released_at: row.released_at.clone(),
+            declaration: serde_json::from_str(&row.body).map_err(|_| corrupt("body"))?,
+            assessment: serde_json::from_str(&row.assessment).map_err(|_| corrupt("assessment"))?,
+            taxes: match &row.taxes {
+                Some(t) => Some(serde_json::from_str(t).map_err(|_| corrupt("taxes"))?),
+                None => None,
+            },
+            balance: row.balance.clone(),
+        })
+    }
+}
+
+/// Which declarations a caller may see.
+pub fn visibility(caller: &Caller) -> ApiResult<Visibility> {
+    match caller.role {
+        Role::Trader => caller
+            .party
+            .clone()
+            .map(Visibility::Party)
+            .ok_or_else(|| ApiError::Forbidden("this trader is bound to no party".into())),
+        Role::Officer => caller
+            .office
+            .clone()
+            .map(Visibility::Office)
+            .ok_or_else(|| ApiError::Forbidden("this officer is bound to no office".into())),
+        Role::Analyst | Role::Auditor | Role::Admin => Ok(Visibility::All),
+    }
+}
+
+fn can_see(v: &Visibility, row: &DeclarationRow) -> bool {
+    match v {
+        Visibility::All => true,
+        Visibility::Party(p) => &row.declarant == p || row.importer.as_deref() == Some(p.as_str()),
+        Visibility::Office(o) => &row.office == o,
+    }
+}
+
+/// Reads a declaration the caller may see; 404 otherwise (never 403: the caller must not
+/// learn that another party's declaration exists).
+pub async fn read_visible(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<DeclarationRow> {
+    let v = visibility(caller)?;
+    match rows::get(state.store.db(), id).await? {
+        Some(row) if can_see(&v, &row) => Ok(row),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    status: Option<Status>,
+    channel: Option<Channel>,
+    limit: i64,
+    offset: i64,
+) -> ApiResult<(Vec<DeclarationView>, i64)> {
+    let filter = DeclarationFilter {
+        visibility: visibility(caller)?,
+        status: status.map(|s| s.as_str().to_owned()),
+        channel: channel.map(|c| c.as_str().to_owned()),
+        limit,
+        offset,
+    };
+    let (page, total) = rows::list(state.store.db(), &filter).await?;
+    let views = page
+        .iter()
+        .map(DeclarationView::from_row)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((views, total))
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Content hash of a declaration body, recorded in events so the log pins what was declared.
+fn body_hash(body: &str) -> String {
+    blake3::hash(body.as_bytes()).to_hex().to_string()
+}
+
+/// Status right after assessment: held for control, waiting for money, or released.
+fn status_after_assessment(channel: Channel, balance_due: bool) -> Status {
+    if channel.requires_control() {
+        Status::UnderControl
+    } else if balance_due {
+        Status::AwaitingPayment
+    } else {
+        Status::Released
+    }
+}
+
+/// Records a refusal: nothing is stored but the event that it happened.
+async fn record_refusal(
+    state: &AppState,
+    caller: &Caller,
+    raw: &serde_json::Value,
+    errors: &FieldErrors,
+) {
+    let event = NewEvent::new(
+        "declaration.refused",
+        raw.get("declarant")
+            .and_then(|d| d.as_str())
+            .unwrap_or("unknown"),
+        &caller.id,
+        &json!({
+            "errors": errors.errors,
+            "body_hash": body_hash(&raw.to_string()),
+        }),
+    );
+    if let Err(e) = state.store.apply(Change::new().event(event)).await {
+        tracing::error!(error = %e, "could not record a refused declaration");
+    }
+}
+
+pub async fn lodge(
+    state: &AppState,
+    caller: &Caller,
+    raw: serde_json::Value,
+) -> ApiResult<DeclarationView> {
+    caller.require(&[Role::Trader, Role::Admin])?;
+    if caller.role == Role::Trader {
+        // A broker declares for many importers, but only ever as itself.
+        if let Some(d) = raw.get("declarant").and_then(|d| d.as_str()) {
+            if caller.party.as_deref() != Some(d) {
+                return Err(ApiError::Forbidden(
+                    "a trader may only lodge declarations where its own party is the declarant"
+                        .into(),
+                ));
+            }
+        }
+    }
+    let declaration = match validate_declaration(&raw, state.reference.as_ref()) {
+        Ok(d) => d,
+        Err(errors) => {
+            record_refusal(state, caller, &raw, &errors).await;
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let now = tamga_store::now_text();
+    let id = new_id();
+    let outcome = state.risk.assess(&declaration, &now);
+    // Taxes arrive with the tariff capability; until then nothing is due.
+    let balance_due = false;
+    let status = status_after_assessment(outcome.channel, balance_due);
+    let body =
+        serde_json::to_string(&declaration).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let row = DeclarationRow {
+        id: id.clone(),
+        revision: 1,
+        version: 1,
+        status: status.as_str().into(),
+        channel: outcome.channel.as_str().into(),
+        kind: declaration.kind.as_str().into(),
+        office: declaration.office.to_string(),
+        declarant: declaration.declarant.to_string(),
+        importer: declaration.importer.as_ref().map(|i| i.to_string()),
+        lodged_at: now.clone(),
+        updated_at: now.clone(),
+        released_at: (status == Status::Released).then(|| now.clone()),
+        body,
+        assessment: outcome.assessment.to_string(),
+        taxes: None,
+        balance: None,
+    };
+    let mut change = row.insert(&caller.id).event(NewEvent::new(
+        "declaration.lodged",
+        &id,
+        &caller.id,
+        &json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
+                "office": row.office, "type": row.kind}),
+    ));
+    change = change.event(NewEvent::new(
+        "declaration.assessed",
+        &id,
+        "system",
+        &outcome.assessment,
+    ));
+    change = change.event(status_event(&id, status, outcome.channel));
+    state.store.apply(change).await?;
+    DeclarationView::from_row(&row)
+}
+
+fn status_event(id: &str, status: Status, channel: Channel) -> NewEvent {
+    let kind = match status {
+        Status::Released => "declaration.released",
+        Status::UnderControl => "declaration.held_for_control",
+        Status::AwaitingPayment => "declaration.awaiting_payment",
+        _ => "declaration.status_changed",
+    };
+    NewEvent::new(
+        kind,
+        id,
+        "system",
+        &json!({"status": status, "channel": channel}),
+    )
+}
+
+/// Amends the declared data before release. Re-validates and re-assesses; the channel can
+/// only go up (an amendment must never be a way out of a selected control).
+pub async fn amend(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    raw: serde_json::Value,
+) -> ApiResult<DeclarationView> {
+    caller.require(&[Role::Trader])?;
+    let row = read_visible(state, caller, id).await?;
+    if caller.party.as_deref() != Some(row.declarant.as_str()) {
+        return Err(ApiError::Forbidden(
+            "only the declarant may amend a declaration".into(),
+        ));
+    }
+    let mut problems = FieldErrors::default();
+    let reason = raw
+        .get("reason")
+        .and_then(|r| r.as_str())
+        .map(str::trim)
+        .unwrap_or("");
+    if reason.is_empty() {
+        problems.push("reason", "missing", "an amendment needs a reason");
+    }
+    if let Some(obj) = raw.as_object() {
+        for k in obj
+            .keys()
+            .filter(|k| !["reason", "declaration"].contains(&k.as_str()))
+        {
+            problems.push(
+                k.clone(),
+                "unknown_field",
+                "an amendment has only `reason` and `declaration`",
+            );
+        }
+    }
+    let declaration = match raw.get("declaration") {
+        None | Some(serde_json::Value::Null) => {
+            problems.push(
+                "declaration",
+                "missing",
+                "the amended declaration is required",
+            );
+            None
+        }
+        Some(d) => match validate_declaration(d, state.reference.as_ref()) {
+            Ok(decl) => Some(decl),
+            Err(errs) => {
+                for e in errs.errors {
+                    let path = if e.path.is_empty() {
+                        "declaration".to_owned()
+                    } else {
+                        format!("declaration.{}", e.path)
+                    };
+                    problems.push(path, &e.code, e.message);
+                }
+                None
+            }
+        },
+    };
+    if let Some(d) = &declaration {
+        if d.declarant.as_str() != row.declarant {
+            problems.push(
+                "declaration.declarant",
+                "declarant_changed",
+                "the declarant of a declaration cannot change",
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let declaration = declaration.expect("no problems means a declaration");
+    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
+    if !status.is_open() {
+        return Err(ApiError::conflict(
+            "not_amendable",
+            format!(
+                "a declaration that is {} can no longer be amended",
+                status.as_str()
+            ),
+        ));
+    }
+    let now = tamga_store::now_text();
+    let outcome = state.risk.assess(&declaration, &now);
+    let old_channel = Channel::parse(&row.channel).unwrap_or(Channel::Green);
+    let channel = old_channel.max(outcome.channel);
+    let new_status = if status == Status::UnderControl {
+        Status::UnderControl
+    } else {
+        status_after_assessment(channel, false)
+    };
+    let body =
+        serde_json::to_string(&declaration).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut next = row.clone();
+    next.revision += 1;
+    next.version += 1;
+    next.status = new_status.as_str().into();
+    next.channel = channel.as_str().into();
+    next.office = declaration.office.to_string();
+    next.importer = declaration.importer.as_ref().map(|i| i.to_string());
+    next.updated_at = now.clone();
+    next.released_at = (new_status == Status::Released).then(|| now.clone());
+    next.assessment = outcome.assessment.to_string();
+    next.body = body;
+    let mut change = next.update(row.revision);
+    change = change
+        .stmt(rows::version_insert(
+            id,
+            next.version,
+            &next.body,
+            Some(reason),
+            &caller.id,
+            &now,
+        ))
+        .event(NewEvent::new(
+            "declaration.amended",
+            id,
+            &caller.id,
+            &json!({"version": next.version, "reason": reason, "body_hash": body_hash(&next.body)}),
+        ))
+        .event(NewEvent::new(
+            "declaration.assessed",
+            id,
+            "system",
+            &outcome.assessment,
+        ));
+    if new_status != status {
+        change = change.event(status_event(id, new_status, channel));
+    }
+    state.store.apply(change).await?;
+    DeclarationView::from_row(&next)
+}
+
+/// Invalidation by the declarant, before release and never while a control is pending.
+pub async fn invalidate(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    raw: serde_json::Value,
+) -> ApiResult<DeclarationView> {
+    caller.require(&[Role::Trader])?;
+    let row = read_visible(state, caller, id).await?;
+    if caller.party.as_deref() != Some(row.declarant.as_str()) {
+        return Err(ApiError::Forbidden(
+            "only the declarant may invalidate a declaration".into(),
+        ));
+    }
+    let reason = raw
+        .get("reason")
+        .and_then(|r| r.as_str())
+        .map(str::trim)
+        .unwrap_or("");
+    if reason.is_empty() {
+        return Err(ApiError::invalid(
+            "reason",
+            "missing",
+            "an invalidation needs a reason",
+        ));
+    }
+    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
+    if status == Status::UnderControl {
+        refuse_override(state, caller, id, "invalidate", "control_pending").await;
+        return Err(ApiError::conflict(
+            "control_pending",
+            "a declaration selected for control cannot be invalidated before the control result is recorded",
+        ));
+    }
+    if !status.is_open() {
+        return Err(ApiError::conflict(
+            "not_invalidatable",
+            format!(
+                "a declaration that is {} can no longer be invalidated",
+                status.as_str()
+            ),
+        ));
+    }
+    let now = tamga_store::now_text();
+    let mut next = row.clone();
+    next.revision += 1;
+    next.status = Status::Invalidated.as_str().into();
+    next.updated_at = now;
+    let change = next.update(row.revision).event(NewEvent::new(
+        "declaration.invalidated",
+        id,
+        &caller.id,
+        &json!({"reason": reason}),
+    ));
+    state.store.apply(change).await?;
+    DeclarationView::from_row(&next)
+}
+
+/// Records an attempt to get round a selected control. Such attempts are refused and
+/// written to the log, whoever makes them.
+pub async fn refuse_override(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    attempted: &str,
+    code: &str,
+) {
+    let event = NewEvent::new(
+        "control.override_refused",
+        id,
+        &caller.id,
+        &json!({"attempted": attempted, "code": code, "role": caller.role}),
+    );
+    if let Err(e) = state.store.apply(Change::new().event(event)).await {
+        tracing::error!(error = %e, "could not record a refused override");
+    }
+}
+
+/// Release by an officer of the declaration's office: only when no control is pending and
+/// nothing is due. The refusals apply to every role, admin included.
+pub async fn release(state: &AppState, caller: &Caller, id: &str) -> ApiResult<DeclarationView> {
+    // Anyone who can see the declaration can try; the attempt itself is what we record.
+    let row = read_visible(state, caller, id).await?;
+    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
+    match status {
+        Status::Released => {
+            return Err(ApiError::conflict(
+                "already_released",
+                "the declaration is already released",
+            ));
+        }
+        Status::Invalidated | Status::Refused => {
+            return Err(ApiError::conflict(
+                "not_releasable",
+                format!("the declaration is {}", status.as_str()),
+            ));
+        }
+        Status::UnderControl | Status::Lodged => {
+            refuse_override(state, caller, id, "release", "control_pending").await;
+            return Err(ApiError::conflict(
+                "control_pending",
+                "the declaration was selected for control; release needs the control result first",
+            ));
+        }
+        Status::AwaitingPayment => {}
+    }
+    let due = row
+        .balance
+        .as_deref()
+        .and_then(|b| b.parse::<tamga_types::Decimal>().ok())
+        .unwrap_or_default();
+    if due > tamga_types::Decimal::ZERO {
+        refuse_override(state, caller, id, "release", "unpaid").await;
+        return Err(ApiError::conflict("unpaid", format!("{due} is still due")));
+    }
+    if caller.role != Role::Officer || caller.office.as_deref() != Some(row.office.as_str()) {
+        return Err(ApiError::Forbidden(
+            "release is done by an officer of the declaration's office".into(),
+        ));
+    }
+    let now = tamga_store::now_text();
+    let mut next = row.clone();
+    next.revision += 1;
+    next.status = Status::Released.as_str().into();
+    next.updated_at = now.clone();
+    next.released_at = Some(now);
+    let change = next.update(row.revision).event(NewEvent::new(
+        "declaration.released",
+        id,
+        &caller.id,
+        &json!({"status": "released"}),
+    ));
+    state.store.apply(change).await?;
+    DeclarationView::from_row(&next)
+}
+
+/// Everything that happened to a declaration: its versions and its events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct History {
+    pub id: String,
+    pub versions: Vec<VersionView>,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    pub version: i64,
+    pub created_at: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    #[schema(value_type = Object)]
+    pub declaration: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub hash: String,
+}
+
+pub async fn history(state: &AppState, caller: &Caller, id: &str) -> ApiResult<History> {
+    read_visible(state, caller, id).await?;
+    let versions = rows::versions(state.store.db(), id).await?;
+    let events = tamga_store::event_log::events_for(state.store.db(), id).await?;
+    Ok(History {
+        id: id.to_owned(),
+        versions: versions
+            .into_iter()
+            .map(|v| VersionView {
+                version: v.version,
+                created_at: v.created_at,
+                actor: v.actor,
+                reason: v.reason,
+                declaration: serde_json::from_str(&v.body).unwrap_or(serde_json::Value::Null),
+            })
+            .collect(),
+        events: events
+            .into_iter()
+            .map(|e| EventView {
+                seq: e.seq,
+                at: e.at,
+                kind: e.kind,
+                actor: e.actor,
+                payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                hash: e.hash,
+            })
+            .collect(),
+    })
+}

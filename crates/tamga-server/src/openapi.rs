@@ -1,0 +1,47 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tamga e-customs API", description = "Electronic declarations, risk management, duties and taxes. See CONTRACT.md."),
+    paths(
+        routes::health::health,
+        routes::health::me,
+        routes::declarations::lodge,
+        routes::declarations::list,
+        routes::declarations::get,
+        routes::declarations::amend,
+        routes::declarations::invalidate,
+        routes::declarations::release,
+        routes::declarations::history,
+        routes::audit::verify,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "declarations", description = "Goods declarations and their lifecycle"),
+        (name = "audit", description = "The hash-chained event log"),
+        (name = "users", description = "Users and roles"),
+        (name = "system", description = "Health")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

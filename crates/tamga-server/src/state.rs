@@ -1,0 +1,53 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use tamga_reference::ReferenceData;
+use tamga_store::Store;
+
+use crate::auth::CallerCache;
+use crate::risk::RiskState;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub reference: Arc<ReferenceData>,
+    pub callers: Arc<CallerCache>,
+    pub risk: Arc<RiskState>,
+    pub config: Arc<Config>,
+}
+
+/// Settings an administration chooses.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// ISO 4217 code of the national currency (the demo: KGS).
+    pub national_currency: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            national_currency: "KGS".into(),
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        reference: Arc<ReferenceData>,
+        risk: RiskState,
+        config: Config,
+    ) -> Self {
+        AppState {
+            store,
+            reference,
+            callers: Arc::new(CallerCache::default()),
+            risk: Arc::new(risk),
+            config: Arc::new(config),
+        }
+    }
+}

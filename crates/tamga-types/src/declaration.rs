@@ -1,0 +1,142 @@
+//! The goods declaration of CONTRACT.md, as stored and returned once validated.
+//!
+//! These types are only built by [`crate::validate_declaration`] (or deserialised from
+//! the store, which only ever holds validated declarations). Amounts are exact decimals
+//! serialised as strings; the scale the declarant wrote ("15000.00") is kept.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::codes::{CountryCode, CurrencyCode, HsCode, OfficeCode, PartyId};
+
+/// `IM` import, `EX` export, `TR` transit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum DeclarationType {
+    IM,
+    EX,
+    TR,
+}
+
+impl DeclarationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclarationType::IM => "IM",
+            DeclarationType::EX => "EX",
+            DeclarationType::TR => "TR",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "IM" => Some(Self::IM),
+            "EX" => Some(Self::EX),
+            "TR" => Some(Self::TR),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Declaration {
+    #[serde(rename = "type")]
+    pub kind: DeclarationType,
+    /// Requested + previous procedure, e.g. `4000`.
+    #[schema(example = "4000")]
+    pub procedure: String,
+    pub office: OfficeCode,
+    pub declarant: PartyId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importer: Option<PartyId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exporter: Option<Exporter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch_country: Option<CountryCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_country: Option<CountryCode>,
+    pub transport: Transport,
+    pub invoice: Invoice,
+    pub items: Vec<GoodsItem>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Exporter {
+    pub name: String,
+    pub country: CountryCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Transport {
+    /// UN/ECE Recommendation 19 mode of transport at the border (1 sea, 2 rail, 3 road, 4 air, 5 post, 7 pipeline).
+    #[schema(example = "3")]
+    pub mode: String,
+    /// Identity of the means of transport (plate, flight, wagon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub border_office: Option<OfficeCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Invoice {
+    pub currency: CurrencyCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "FOB")]
+    pub incoterm: Option<String>,
+    /// Freight to the border in the invoice currency; added to items by value share.
+    #[schema(value_type = String, example = "500.00")]
+    pub freight: Decimal,
+    #[schema(value_type = String, example = "20.00")]
+    pub insurance: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct GoodsItem {
+    pub hs_code: HsCode,
+    pub description: String,
+    pub origin: CountryCode,
+    #[schema(value_type = String, example = "100")]
+    pub quantity: Decimal,
+    /// Unit of the quantity (`p/st` pieces, `kg`, `l`, `m2`, `pa` pairs, …).
+    #[schema(example = "p/st")]
+    pub unit: String,
+    #[schema(value_type = String, example = "20.5")]
+    pub net_mass_kg: Decimal,
+    #[schema(value_type = String, example = "25")]
+    pub gross_mass_kg: Decimal,
+    /// Invoice value of the item in the invoice currency.
+    #[schema(value_type = String, example = "15000.00")]
+    pub value: Decimal,
+    /// `100` MFN, `200` developing-country preference, `300` free-trade / customs-union preference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "100")]
+    pub preference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Document {
+    /// Document type code (WCO / EU codes such as `N380` commercial invoice, `N954` EUR.1, `C085` phytosanitary certificate).
+    #[schema(example = "N380")]
+    pub code: String,
+    #[serde(rename = "ref")]
+    #[schema(example = "INV-2026-001")]
+    pub reference: String,
+}
+
+impl GoodsItem {
+    /// `value / quantity` in the invoice currency, as in CONTRACT.md's `items.unit_value`.
+    pub fn unit_value(&self) -> Option<Decimal> {
+        self.value.checked_div(self.quantity)
+    }
+}
+
+impl Declaration {
+    pub fn has_document(&self, code: &str) -> bool {
+        self.documents.iter().any(|d| d.code == code)
+    }
+    /// Sum of the items' invoice values.
+    pub fn invoice_total(&self) -> Decimal {
+        self.items.iter().map(|i| i.value).sum()
+    }
+}

@@ -1,0 +1,192 @@
+//! `tamga bench lodge`: declarations per second lodged over HTTP with a durable commit
+//! (5 goods items each), then p50/p99 latency at half that rate.
+//!
+//! Method: the server runs in this process on a real port with a real store; the load
+//! comes over loopback through a real HTTP client. Peak: `clients` concurrent callers
+//! lodging back to back. Latency: an open-loop schedule at half the peak rate, each latency
+//! measured from the moment the request was *due*, so a stalled server cannot hide its
+//! stall (no coordinated omission).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tamga_sim::{SimConfig, TradeSimulator};
+
+struct Request {
+    token: String,
+    body: bytes::Bytes,
+}
+
+pub async fn run(database: Option<&str>, seconds: f64, clients: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(seconds > 0.0, "--seconds must be positive");
+    let tmp = tempfile::tempdir()?;
+    let url = match database {
+        Some(u) => u.to_owned(),
+        None => format!("sqlite://{}", tmp.path().join("bench.db").display()),
+    };
+    let state = super::open(&url).await?;
+    let backend = state.store.backend_name();
+    let mut sim = TradeSimulator::new(
+        7,
+        SimConfig {
+            items: Some(5),
+            ..SimConfig::default()
+        },
+    );
+    let (_, tokens) = super::demo::demo_users(&state, &sim, false).await?;
+    let requests: Arc<Vec<Request>> = Arc::new(
+        (0..2_000)
+            .filter_map(|_| {
+                let d = sim.next().declaration;
+                let token = tokens.get(d["declarant"].as_str()?)?.clone();
+                Some(Request {
+                    token,
+                    body: bytes::Bytes::from(serde_json::to_vec(&d).ok()?),
+                })
+            })
+            .collect(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(tamga_server::serve(listener, state));
+    let endpoint = format!("http://{addr}/api/v1/declarations");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients * 2)
+        .build()?;
+
+    // Warm up (connections, caches, SQLite pages).
+    closed_loop(
+        &client,
+        &endpoint,
+        &requests,
+        clients,
+        Duration::from_secs(1),
+    )
+    .await?;
+
+    eprintln!("peak: {clients} clients for {seconds}s on {backend}…");
+    let (ok, elapsed) = closed_loop(
+        &client,
+        &endpoint,
+        &requests,
+        clients,
+        Duration::from_secs_f64(seconds),
+    )
+    .await?;
+    let peak = ok as f64 / elapsed.as_secs_f64();
+    eprintln!(
+        "  {ok} declarations in {:.2}s = {peak:.0}/s",
+        elapsed.as_secs_f64()
+    );
+
+    let half = (peak / 2.0).max(1.0);
+    eprintln!("latency: open loop at {half:.0}/s for {seconds}s…");
+    let mut latencies = open_loop(
+        &client,
+        &endpoint,
+        &requests,
+        half,
+        Duration::from_secs_f64(seconds),
+    )
+    .await?;
+    latencies.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    println!(
+        "RESULT bench=lodge database={backend} items=5 clients={clients} declarations_per_s={peak:.0} \
+         half_rate_per_s={half:.0} p50_ms={:.2} p99_ms={:.2} samples={}",
+        pct(0.50),
+        pct(0.99),
+        latencies.len()
+    );
+    Ok(())
+}
+
+async fn lodge_one(client: &reqwest::Client, endpoint: &str, r: &Request) -> anyhow::Result<()> {
+    let resp = client
+        .post(endpoint)
+        .bearer_auth(&r.token)
+        .header("content-type", "application/json")
+        .body(r.body.clone())
+        .send()
+        .await?;
+    let status = resp.status();
+    if status.as_u16() != 201 {
+        let text = resp.text().await.unwrap_or_default();
+        anyhow::bail!("lodging answered {status}: {text}");
+    }
+    Ok(())
+}
+
+async fn closed_loop(
+    client: &reqwest::Client,
+    endpoint: &str,
+    requests: &Arc<Vec<Request>>,
+    clients: usize,
+    duration: Duration,
+) -> anyhow::Result<(u64, Duration)> {
+    let done = Arc::new(AtomicU64::new(0));
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, endpoint, requests, done, next) = (
+            client.clone(),
+            endpoint.to_owned(),
+            requests.clone(),
+            done.clone(),
+            next.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while start.elapsed() < duration {
+                let i = next.fetch_add(1, Ordering::Relaxed) as usize % requests.len();
+                lodge_one(&client, &endpoint, &requests[i]).await?;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await.context("bench client")??;
+    }
+    Ok((done.load(Ordering::Relaxed), start.elapsed()))
+}
+
+async fn open_loop(
+    client: &reqwest::Client,
+    endpoint: &str,
+    requests: &Arc<Vec<Request>>,
+    rate: f64,
+    duration: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let period = Duration::from_secs_f64(1.0 / rate);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let mut n: u32 = 0;
+    loop {
+        let due = start + period * n;
+        if due.duration_since(start) >= duration {
+            break;
+        }
+        tokio::time::sleep_until(due.into()).await;
+        let (client, endpoint, requests) = (client.clone(), endpoint.to_owned(), requests.clone());
+        let i = n as usize % requests.len();
+        tasks.push(tokio::spawn(async move {
+            lodge_one(&client, &endpoint, &requests[i]).await?;
+            anyhow::Ok(due.elapsed())
+        }));
+        n += 1;
+    }
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.context("bench client")??);
+    }
+    Ok(out)
+}

@@ -1,0 +1,180 @@
+//! `tamga`: the one binary. Serve the API, run the demo, manage users, verify the audit
+//! log, run the benchmarks. The command line is CONTRACT.md's; everything else lives in
+//! the library crates.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+
+const DEFAULT_DB: &str = "sqlite://tamga.db";
+
+#[derive(Parser)]
+#[command(name = "tamga", version, about = "Tamga: an open e-customs platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+    },
+    /// Run the server with demo users and a stream of simulated trade.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(
+            long,
+            env = "TAMGA_DATABASE_URL",
+            default_value = "sqlite://tamga-demo.db"
+        )]
+        database: String,
+        /// Simulated declarations per second.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// Seed of the simulated economy (same seed, same traders and goods).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Hidden share of fraudulent declarations (0.01 to 0.08).
+        #[arg(long, default_value_t = 0.04)]
+        fraud_rate: f64,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Benchmarks (results end with one `RESULT key=value …` line).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints its API token alone on the last line.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// trader, officer, analyst, auditor or admin
+        #[arg(long)]
+        role: String,
+        /// The trader's party (tax id).
+        #[arg(long)]
+        party: Option<String>,
+        /// The officer's customs office.
+        #[arg(long)]
+        office: Option<String>,
+        /// Read a console password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the event log; exit 1 at the first event whose hash does not match.
+    Verify {
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Declarations lodged per second over HTTP (5 items each, durable commit).
+    Lodge {
+        /// Database to lodge into; default a fresh SQLite file in a temporary folder.
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Concurrent clients in the peak phase.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match cli.command {
+        Command::Serve { addr, database } => {
+            commands::init_logging();
+            commands::serve::run(&addr, &database).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            addr,
+            database,
+            rate,
+            seed,
+            fraud_rate,
+        } => {
+            commands::init_logging();
+            commands::demo::run(&addr, &database, rate, seed, fraud_rate).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    party,
+                    office,
+                    password_stdin,
+                    database,
+                },
+        } => {
+            commands::user::add(&database, name, role, party, office, password_stdin).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { database },
+        } => commands::audit::verify(&database).await,
+        Command::Bench {
+            command:
+                BenchCommand::Lodge {
+                    database,
+                    seconds,
+                    clients,
+                },
+        } => {
+            commands::bench_lodge::run(database.as_deref(), seconds, clients).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
