@@ -29,6 +29,8 @@ pub struct Condition {
     program: Program,
     /// False when the expression does not mention `item`: evaluate it once per declaration.
     pub per_item: bool,
+    uses_declaration: bool,
+    uses_trader: bool,
 }
 
 impl std::fmt::Debug for Condition {
@@ -44,31 +46,45 @@ fn env() -> &'static Arc<Env> {
     ENV.get_or_init(|| Arc::new(Env::stdlib()))
 }
 
-/// The variable values for one evaluation, converted once per declaration.
-pub struct Bindings {
-    pub declaration: Value,
-    pub items: Vec<Value>,
-    pub trader: Value,
+/// The variable values for one declaration, each converted on first use only: converting
+/// the whole declaration costs far more than evaluating most conditions.
+pub struct Bindings<'a> {
+    source: &'a tamga_types::Declaration,
+    declaration: OnceLock<Result<Value, String>>,
+    items: Vec<OnceLock<Result<Value, String>>>,
+    trader: Value,
 }
 
-impl Bindings {
+fn convert<T: serde::Serialize>(v: &T) -> Result<Value, String> {
+    cel::to_value(v).map_err(|e| e.to_string())
+}
+
+impl<'a> Bindings<'a> {
     pub fn new(
-        declaration: &tamga_types::Declaration,
+        declaration: &'a tamga_types::Declaration,
         trader: crate::RiskCategory,
-    ) -> Result<Bindings, String> {
-        let declaration_value = cel::to_value(declaration).map_err(|e| e.to_string())?;
-        let items = declaration
-            .items
-            .iter()
-            .map(|i| cel::to_value(i).map_err(|e| e.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let trader =
-            cel::to_value(json!({"risk_category": trader.as_str()})).map_err(|e| e.to_string())?;
-        Ok(Bindings {
-            declaration: declaration_value,
-            items,
-            trader,
-        })
+    ) -> Bindings<'a> {
+        let mut m = std::collections::HashMap::new();
+        m.insert("risk_category".to_owned(), Value::from(trader.as_str()));
+        Bindings {
+            source: declaration,
+            declaration: OnceLock::new(),
+            items: declaration.items.iter().map(|_| OnceLock::new()).collect(),
+            trader: Value::from(m),
+        }
+    }
+
+    fn declaration(&self) -> Result<Value, String> {
+        self.declaration
+            .get_or_init(|| convert(self.source))
+            .clone()
+    }
+
+    fn item(&self, i: Option<usize>) -> Result<Value, String> {
+        match i.and_then(|i| Some((self.items.get(i)?, &self.source.items[i]))) {
+            Some((cell, item)) => cell.get_or_init(|| convert(item)).clone(),
+            None => Ok(Value::Null),
+        }
     }
 }
 
@@ -76,11 +92,17 @@ impl Condition {
     /// Parses `source`; the parser's message on failure.
     pub fn compile(source: &str) -> Result<Condition, String> {
         let program = env().compile(source).map_err(|e| e.to_string())?;
-        let per_item = program.references().has_variable("item");
+        let refs = program.references();
+        let per_item = refs.has_variable("item");
+        let uses_declaration = refs.has_variable("declaration");
+        let uses_trader = refs.has_variable("trader");
+        drop(refs);
         Ok(Condition {
             source: source.to_owned(),
             program,
             per_item,
+            uses_declaration,
+            uses_trader,
         })
     }
 
@@ -102,7 +124,7 @@ impl Condition {
             "documents": [{"code": "N380", "ref": "INV-1"}]
         }))
         .expect("the sample declaration is well-formed");
-        let b = Bindings::new(&sample, crate::RiskCategory::Medium)?;
+        let b = Bindings::new(&sample, crate::RiskCategory::Medium);
         match c.evaluate(&b, Some(0)) {
             Ok(_) => Ok(()),
             Err(EvalError::Undeclared(name)) => Err(format!(
@@ -118,24 +140,30 @@ impl Condition {
 
     /// Evaluates with `item` bound to item `item` of the declaration (or `null`).
     pub fn evaluate(&self, b: &Bindings, item: Option<usize>) -> Result<bool, EvalError> {
-        let run = || {
+        // Only the variables the expression names are bound (binding clones the value).
+        let run = || -> Result<cel::ResolveResult, String> {
             let mut ctx = Context::with_env(Arc::clone(env()));
-            ctx.add_variable_from_value("declaration", b.declaration.clone());
-            ctx.add_variable_from_value("trader", b.trader.clone());
-            let item = item
-                .and_then(|i| b.items.get(i))
-                .cloned()
-                .unwrap_or(Value::Null);
-            ctx.add_variable_from_value("item", item);
-            self.program.execute(&ctx)
+            if self.uses_declaration {
+                ctx.add_variable_from_value("declaration", b.declaration()?);
+            }
+            if self.uses_trader {
+                ctx.add_variable_from_value("trader", b.trader.clone());
+            }
+            if self.per_item {
+                ctx.add_variable_from_value("item", b.item(item)?);
+            }
+            Ok(self.program.execute(&ctx))
         };
         match catch_unwind(AssertUnwindSafe(run)) {
-            Ok(Ok(Value::Bool(v))) => Ok(v),
-            Ok(Ok(other)) => Err(EvalError::NotBoolean(format!("{:?}", other.type_of()))),
-            Ok(Err(ExecutionError::UndeclaredReference(name))) => {
+            Ok(Err(conversion)) => {
+                Err(EvalError::Other(format!("binding variables: {conversion}")))
+            }
+            Ok(Ok(Ok(Value::Bool(v)))) => Ok(v),
+            Ok(Ok(Ok(other))) => Err(EvalError::NotBoolean(format!("{:?}", other.type_of()))),
+            Ok(Ok(Err(ExecutionError::UndeclaredReference(name)))) => {
                 Err(EvalError::Undeclared(name.to_string()))
             }
-            Ok(Err(e)) => Err(EvalError::Other(e.to_string())),
+            Ok(Ok(Err(e))) => Err(EvalError::Other(e.to_string())),
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<&str>()

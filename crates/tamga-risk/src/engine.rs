@@ -4,7 +4,8 @@
 //! How a declaration is assessed:
 //! 1. **Candidates.** Each profile is indexed under one *anchor*, its most selective
 //!    criterion: an `items.hs_code` prefix, else an `items.origin`, else its offices (scope
-//!    or `office` criterion), else `dispatch_country`; profiles with none of these sit in a
+//!    or `office` criterion), else `dispatch_country`, else `trader.risk_category`
+//!    (`eq`/`in`/`prefix` criteria only); profiles with none of these sit in a
 //!    residual list checked for every declaration. A declaration is checked only against
 //!    the profiles found under its items' HS prefixes and origins, its office and dispatch
 //!    country, plus the residual list. The index only narrows: every candidate is then
@@ -291,14 +292,40 @@ struct Compiled {
     condition: Option<Result<Condition, String>>,
 }
 
+/// FNV-1a: the index keys are short codes (2–10 bytes), for which SipHash's setup
+/// dominates the lookup. Keys come from analysts' profiles, not from traders, so hash
+/// flooding is not a concern here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type CodeMap = HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<Fnv>>;
+
 #[derive(Debug, Default)]
 struct Index {
-    hs: HashMap<String, Vec<u32>>,
+    hs: CodeMap,
     /// The prefix lengths present in `hs`, ascending.
     hs_lengths: Vec<usize>,
-    origin: HashMap<String, Vec<u32>>,
-    office: HashMap<String, Vec<u32>>,
-    dispatch: HashMap<String, Vec<u32>>,
+    origin: CodeMap,
+    office: CodeMap,
+    dispatch: CodeMap,
+    trader: CodeMap,
     residual: Vec<u32>,
 }
 
@@ -314,7 +341,11 @@ pub struct RiskEngine {
 
 fn anchor_values(c: &Criterion, field: Field) -> Option<&[String]> {
     match (&c.operand, c.op) {
-        (Operand::Texts(v), Op::Eq | Op::In | Op::Prefix) if c.field == field => Some(v),
+        (Operand::Texts(v), Op::Eq | Op::In) if c.field == field => Some(v),
+        // Only the HS index is looked up by prefix; elsewhere a prefix is no anchor.
+        (Operand::Texts(v), Op::Prefix) if c.field == field && field == Field::ItemHsCode => {
+            Some(v)
+        }
         _ => None,
     }
 }
@@ -345,7 +376,7 @@ impl RiskEngine {
                 Scope::National => None,
                 Scope::Offices(o) => Some(o.iter().map(|c| c.as_str().to_owned()).collect()),
             };
-            let put = |map: &mut HashMap<String, Vec<u32>>, keys: &[String]| {
+            let put = |map: &mut CodeMap, keys: &[String]| {
                 for k in keys {
                     let ids = map.entry(k.clone()).or_default();
                     if ids.last() != Some(&i) {
@@ -364,6 +395,8 @@ impl RiskEngine {
                 put(&mut index.office, v);
             } else if let Some(v) = find(Field::DispatchCountry) {
                 put(&mut index.dispatch, v);
+            } else if let Some(v) = find(Field::TraderRiskCategory) {
+                put(&mut index.trader, v);
             } else {
                 index.residual.push(i);
             }
@@ -413,8 +446,9 @@ impl RiskEngine {
     }
 
     /// The profiles that can fire for this declaration, ascending.
-    fn candidates(&self, d: &Declaration) -> Vec<u32> {
+    fn candidates(&self, input: &AssessmentInput<'_>) -> Vec<u32> {
         let ix = &self.index;
+        let d = input.declaration;
         let mut out: Vec<u32> = Vec::new();
         for item in &d.items {
             let code = item.hs_code.as_str();
@@ -440,6 +474,9 @@ impl RiskEngine {
         {
             out.extend_from_slice(ids);
         }
+        if let Some(ids) = ix.trader.get(input.trader.risk_category.as_str()) {
+            out.extend_from_slice(ids);
+        }
         out.extend_from_slice(&ix.residual);
         out.sort_unstable();
         out.dedup();
@@ -448,7 +485,7 @@ impl RiskEngine {
 
     /// Assesses one declaration. Deterministic: see the module documentation.
     pub fn assess(&self, input: &AssessmentInput<'_>) -> Assessment {
-        let candidates = self.candidates(input.declaration);
+        let candidates = self.candidates(input);
         self.assess_among(input, &candidates)
     }
 
@@ -467,7 +504,7 @@ impl RiskEngine {
         &self,
         input: &AssessmentInput<'_>,
     ) -> (Vec<FiredProfile>, Vec<AssessmentError>) {
-        let candidates = self.candidates(input.declaration);
+        let candidates = self.candidates(input);
         self.fire_among(input, &candidates)
     }
 
@@ -799,10 +836,10 @@ fn in_scope_and_valid(p: &Compiled, input: &AssessmentInput<'_>) -> bool {
 }
 
 /// Checks one profile in full; `Some` when it fires.
-fn evaluate(
+fn evaluate<'a>(
     p: &Compiled,
-    input: &AssessmentInput<'_>,
-    bindings: &OnceCell<Result<Bindings, String>>,
+    input: &AssessmentInput<'a>,
+    bindings: &OnceCell<Bindings<'a>>,
     errors: &mut Vec<AssessmentError>,
 ) -> Option<FiredProfile> {
     let d = input.declaration;
@@ -810,21 +847,16 @@ fn evaluate(
     if !in_scope_and_valid(p, input) {
         return None;
     }
-    let mut matched = Vec::new();
+    // Decide first, without allocating: most candidates do not fire.
     for c in &p.declaration_criteria {
-        if c.field == Field::DocumentsCode {
-            matched.push(documents_hold(c, d)?);
-            continue;
-        }
-        let v = declaration_value(c.field, d, trader);
-        if !holds(c.op, &c.operand, v) {
+        let ok = if c.field == Field::DocumentsCode {
+            documents_hold(c, d).is_some()
+        } else {
+            holds(c.op, &c.operand, declaration_value(c.field, d, trader))
+        };
+        if !ok {
             return None;
         }
-        matched.push(Matched {
-            field: c.field.as_str().to_owned(),
-            value: v.show(),
-            item: None,
-        });
     }
     let item_holds = |item: &GoodsItem| {
         p.item_criteria.iter().all(|c| {
@@ -835,20 +867,37 @@ fn evaluate(
             )
         })
     };
-    // Items that satisfy every `items.*` criterion; `None` stands for "no item" when the
-    // profile has no item criteria and the declaration no items.
-    let mut items: Vec<Option<usize>> = d
+    // Items that satisfy every `items.*` criterion (only the first is needed without a
+    // condition); `None` stands for "no item" when the profile has no item criteria and
+    // the declaration no items.
+    let mut matching = d
         .items
         .iter()
         .enumerate()
         .filter(|(_, it)| item_holds(it))
-        .map(|(i, _)| Some(i))
-        .collect();
+        .map(|(i, _)| Some(i));
+    let mut items: Vec<Option<usize>> = match &p.condition {
+        None => matching.next().into_iter().collect(),
+        Some(_) => matching.collect(),
+    };
     if p.item_criteria.is_empty() && items.is_empty() {
         items.push(None);
     }
     if items.is_empty() {
         return None;
+    }
+    let mut matched = Vec::new();
+    for c in &p.declaration_criteria {
+        if c.field == Field::DocumentsCode {
+            matched.extend(documents_hold(c, d));
+            continue;
+        }
+        let v = declaration_value(c.field, d, trader);
+        matched.push(Matched {
+            field: c.field.as_str().to_owned(),
+            value: v.show(),
+            item: None,
+        });
     }
 
     let mut failure: Option<String> = None;
@@ -860,47 +909,39 @@ fn evaluate(
         }
         Some(Ok(cond)) => {
             let b = bindings.get_or_init(|| Bindings::new(d, trader));
-            match b {
-                Err(e) => {
-                    failure = Some(format!("condition variables: {e}"));
-                    items[0]
-                }
-                Ok(b) => {
-                    let to_try: Vec<Option<usize>> = if cond.per_item {
-                        items.clone()
-                    } else {
-                        vec![None]
-                    };
-                    let mut hit = None;
-                    for it in to_try {
-                        match cond.evaluate(b, it) {
-                            Ok(true) => {
-                                hit = Some(it);
-                                break;
-                            }
-                            Ok(false) => {}
-                            Err(e) => {
-                                let at = it.map(|i| format!(" (item {i})")).unwrap_or_default();
-                                failure.get_or_insert(format!("condition failed{at}: {e}"));
-                            }
-                        }
+            let to_try: Vec<Option<usize>> = if cond.per_item {
+                items.clone()
+            } else {
+                vec![None]
+            };
+            let mut hit = None;
+            for it in to_try {
+                match cond.evaluate(b, it) {
+                    Ok(true) => {
+                        hit = Some(it);
+                        break;
                     }
-                    match (hit, &failure) {
-                        (Some(it), _) => {
-                            // Fired on its own merits: the error is still reported.
-                            if let Some(f) = failure.take() {
-                                errors.push(AssessmentError {
-                                    profile: p.id.clone(),
-                                    version: p.version,
-                                    message: f,
-                                });
-                            }
-                            it.or(items[0])
-                        }
-                        (None, Some(_)) => items[0],
-                        (None, None) => return None,
+                    Ok(false) => {}
+                    Err(e) => {
+                        let at = it.map(|i| format!(" (item {i})")).unwrap_or_default();
+                        failure.get_or_insert(format!("condition failed{at}: {e}"));
                     }
                 }
+            }
+            match (hit, &failure) {
+                (Some(it), _) => {
+                    // Fired on its own merits: the error is still reported.
+                    if let Some(f) = failure.take() {
+                        errors.push(AssessmentError {
+                            profile: p.id.clone(),
+                            version: p.version,
+                            message: f,
+                        });
+                    }
+                    it.or(items[0])
+                }
+                (None, Some(_)) => items[0],
+                (None, None) => return None,
             }
         }
     };
@@ -1218,8 +1259,12 @@ mod tests {
                     }
                     1 => json!({"criteria": [{"field": "items.origin", "op": "eq", "value": "TR"},
                                              {"field": "items.value", "op": "gt", "value": "1000"}]}),
-                    2 => {
+                    2 if k % 8 == 2 => {
                         json!({"criteria": [{"field": "items.count", "op": "ge", "value": "5"}], "score": 1})
+                    }
+                    2 => {
+                        json!({"criteria": [{"field": "items.origin", "op": "prefix", "values": ["T"]},
+                                             {"field": "trader.risk_category", "op": "in", "values": ["high"]}]})
                     }
                     _ => {
                         json!({"criteria": [{"field": "items.hs_code", "op": "eq", "value": "85171300"}]})

@@ -30,6 +30,8 @@ pub enum Role {
     Auditor,
     /// Administrator: manages users. Has no power over risk decisions.
     Admin,
+    /// A bank that notifies payments of duties and taxes.
+    Bank,
 }
 
 impl Role {
@@ -47,6 +49,7 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
+            Role::Bank => "bank",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {

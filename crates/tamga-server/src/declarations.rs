@@ -5,8 +5,9 @@
 use serde::Serialize;
 use serde_json::json;
 use tamga_store::declarations::{self as rows, DeclarationFilter, DeclarationRow, Visibility};
+use tamga_store::ledger::LedgerEntry;
 use tamga_store::{Change, NewEvent};
-use tamga_types::{Channel, Declaration, FieldErrors, Status, validate_declaration};
+use tamga_types::{Channel, Decimal, Declaration, FieldErrors, Status, validate_declaration};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
@@ -74,7 +75,7 @@ pub fn visibility(caller: &Caller) -> ApiResult<Visibility> {
             .clone()
             .map(Visibility::Office)
             .ok_or_else(|| ApiError::Forbidden("this officer is bound to no office".into())),
-        Role::Analyst | Role::Auditor | Role::Admin => Ok(Visibility::All),
+        Role::Analyst | Role::Auditor | Role::Admin | Role::Bank => Ok(Visibility::All),
     }
 }
 
@@ -123,7 +124,59 @@ pub async fn list(
     Ok((views, total))
 }
 
-fn new_id() -> String {
+/// Today's date in UTC: the lodgement date whose tariff and exchange rate apply.
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// The amount still due on a declaration (zero when nothing was ever assessed).
+pub fn parse_balance(row: &DeclarationRow) -> Decimal {
+    row.balance
+        .as_deref()
+        .and_then(|b| b.parse::<Decimal>().ok())
+        .unwrap_or_default()
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn taxes_event(id: &str, t: &tamga_tariff::Taxes) -> NewEvent {
+    NewEvent::new(
+        "declaration.taxes_assessed",
+        id,
+        "system",
+        &json!({"total": t.total, "currency": t.currency, "date": t.date, "exchange_rate": t.exchange_rate}),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn ledger_entry(
+    declaration_id: &str,
+    kind: &str,
+    amount: Decimal,
+    currency: &str,
+    key: Option<String>,
+    reference: Option<String>,
+    actor: &str,
+    at: &str,
+) -> LedgerEntry {
+    LedgerEntry {
+        id: uuid::Uuid::now_v7().to_string(),
+        declaration_id: declaration_id.to_owned(),
+        kind: kind.to_owned(),
+        amount: amount.to_string(),
+        currency: currency.to_owned(),
+        idempotency_key: key,
+        reference,
+        actor: actor.to_owned(),
+        at: at.to_owned(),
+    }
+}
+
+pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
@@ -133,7 +186,7 @@ fn body_hash(body: &str) -> String {
 }
 
 /// Status right after assessment: held for control, waiting for money, or released.
-fn status_after_assessment(channel: Channel, balance_due: bool) -> Status {
+pub fn status_after_assessment(channel: Channel, balance_due: bool) -> Status {
     if channel.requires_control() {
         Status::UnderControl
     } else if balance_due {
@@ -191,13 +244,23 @@ pub async fn lodge(
         }
     };
     let now = tamga_store::now_text();
+    let taxes = match state.duties.assess(&declaration, today()) {
+        Ok(t) => t,
+        Err(errors) => {
+            record_refusal(state, caller, &raw, &errors).await;
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let id = new_id();
-    let outcome = state.risk.assess(&declaration, &now);
-    // Taxes arrive with the tariff capability; until then nothing is due.
-    let balance_due = false;
-    let status = status_after_assessment(outcome.channel, balance_due);
-    let body =
-        serde_json::to_string(&declaration).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let party = declaration
+        .importer
+        .as_ref()
+        .unwrap_or(&declaration.declarant)
+        .to_string();
+    let outcome = state.risk.assess(&declaration, &party, 1);
+    let balance = taxes.as_ref().map(|t| t.total);
+    let status =
+        status_after_assessment(outcome.channel, balance.is_some_and(|b| b > Decimal::ZERO));
     let row = DeclarationRow {
         id: id.clone(),
         revision: 1,
@@ -211,30 +274,90 @@ pub async fn lodge(
         lodged_at: now.clone(),
         updated_at: now.clone(),
         released_at: (status == Status::Released).then(|| now.clone()),
-        body,
-        assessment: outcome.assessment.to_string(),
-        taxes: None,
-        balance: None,
+        body: to_json(&declaration)?,
+        assessment: outcome.json.to_string(),
+        taxes: taxes.as_ref().map(to_json).transpose()?,
+        balance: balance.map(|b| b.to_string()),
     };
-    let mut change = row.insert(&caller.id).event(NewEvent::new(
-        "declaration.lodged",
-        &id,
-        &caller.id,
-        &json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
-                "office": row.office, "type": row.kind}),
-    ));
-    change = change.event(NewEvent::new(
-        "declaration.assessed",
-        &id,
-        "system",
-        &outcome.assessment,
-    ));
+    let mut change = row.insert(&caller.id);
+    if let Some(t) = &taxes {
+        change = change.stmt(
+            ledger_entry(
+                &id,
+                "assessed",
+                t.total,
+                &t.currency,
+                None,
+                None,
+                "system",
+                &now,
+            )
+            .insert(),
+        );
+    }
+    for f in &outcome.assessment.fired {
+        let measure = serde_json::to_value(f.measure).unwrap_or_default();
+        change = change.stmt(tamga_store::risk::insert_hit(
+            &id,
+            &f.profile,
+            i64::from(f.version),
+            i64::from(f.score),
+            measure.as_str().unwrap_or(""),
+            &now,
+        ));
+    }
+    let control = if outcome.channel.requires_control() {
+        let inspection = outcome
+            .assessment
+            .inspection
+            .map(|i| serde_json::to_value(i).unwrap_or_default());
+        let task = crate::controls::open_task(
+            state,
+            &id,
+            declaration.office.as_str(),
+            outcome.channel,
+            inspection.and_then(|i| i.as_str().map(str::to_owned)),
+            &now,
+        )
+        .await?;
+        change = change.stmt(task.insert());
+        Some(task)
+    } else {
+        None
+    };
+    change = change
+        .event(NewEvent::new(
+            "declaration.lodged",
+            &id,
+            &caller.id,
+            &json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
+                    "office": row.office, "type": row.kind}),
+        ))
+        .event(NewEvent::new(
+            "declaration.assessed",
+            &id,
+            "system",
+            &outcome.json,
+        ));
+    if let Some(task) = &control {
+        change = change.event(NewEvent::new(
+            "control.opened",
+            &id,
+            "system",
+            &json!({"control": task.id, "channel": task.channel, "inspection": task.inspection,
+                    "assigned_to": task.assigned_to, "assignment": serde_json::from_str::<serde_json::Value>(&task.assignment).unwrap_or_default()}),
+        ));
+    }
+    if let Some(t) = &taxes {
+        change = change.event(taxes_event(&id, t));
+    }
     change = change.event(status_event(&id, status, outcome.channel));
     state.store.apply(change).await?;
+    state.risk.note_lodged(&party);
     DeclarationView::from_row(&row)
 }
 
-fn status_event(id: &str, status: Status, channel: Channel) -> NewEvent {
+pub fn status_event(id: &str, status: Status, channel: Channel) -> NewEvent {
     let kind = match status {
         Status::Released => "declaration.released",
         Status::UnderControl => "declaration.held_for_control",
@@ -333,16 +456,50 @@ pub async fn amend(
         ));
     }
     let now = tamga_store::now_text();
-    let outcome = state.risk.assess(&declaration, &now);
+    let taxes = state.duties.assess(&declaration, today()).map_err(|errs| {
+        ApiError::Invalid(FieldErrors {
+            errors: errs
+                .errors
+                .into_iter()
+                .map(|e| {
+                    tamga_types::FieldError::new(
+                        format!("declaration.{}", e.path),
+                        &e.code,
+                        e.message,
+                    )
+                })
+                .collect(),
+        })
+    })?;
+    let party = declaration
+        .importer
+        .as_ref()
+        .unwrap_or(&declaration.declarant)
+        .to_string();
+    let outcome = state.risk.assess(&declaration, &party, row.version + 1);
     let old_channel = Channel::parse(&row.channel).unwrap_or(Channel::Green);
     let channel = old_channel.max(outcome.channel);
+    // The ledger keeps what was assessed; an amendment adds the difference.
+    let before = row
+        .taxes
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<tamga_tariff::Taxes>(t).ok());
+    let difference = taxes.as_ref().map(|t| t.total).unwrap_or_default()
+        - before.as_ref().map(|t| t.total).unwrap_or_default();
+    let balance = parse_balance(&row) + difference;
     let new_status = if status == Status::UnderControl {
         Status::UnderControl
     } else {
-        status_after_assessment(channel, false)
+        status_after_assessment(channel, balance > Decimal::ZERO)
     };
-    let body =
-        serde_json::to_string(&declaration).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // A declaration whose control was done keeps its channel but needs no second control.
+    let control_done =
+        status == Status::AwaitingPayment && channel.requires_control() && old_channel == channel;
+    let new_status = if control_done {
+        Status::AwaitingPayment
+    } else {
+        new_status
+    };
     let mut next = row.clone();
     next.revision += 1;
     next.version += 1;
@@ -352,9 +509,28 @@ pub async fn amend(
     next.importer = declaration.importer.as_ref().map(|i| i.to_string());
     next.updated_at = now.clone();
     next.released_at = (new_status == Status::Released).then(|| now.clone());
-    next.assessment = outcome.assessment.to_string();
-    next.body = body;
+    next.assessment = outcome.json.to_string();
+    next.body = to_json(&declaration)?;
+    next.taxes = taxes.as_ref().map(to_json).transpose()?;
+    next.balance = (taxes.is_some() || row.balance.is_some()).then(|| balance.to_string());
     let mut change = next.update(row.revision);
+    if difference != Decimal::ZERO {
+        let currency = state.duties.snapshot().national_currency.clone();
+        let reference = Some(format!("amendment v{}", next.version));
+        change = change.stmt(
+            ledger_entry(
+                id,
+                "additional",
+                difference,
+                &currency,
+                None,
+                reference,
+                &caller.id,
+                &now,
+            )
+            .insert(),
+        );
+    }
     change = change
         .stmt(rows::version_insert(
             id,
@@ -374,8 +550,33 @@ pub async fn amend(
             "declaration.assessed",
             id,
             "system",
-            &outcome.assessment,
+            &outcome.json,
         ));
+    if let Some(t) = &taxes {
+        change = change.event(taxes_event(id, t));
+    }
+    // An amendment that raises the channel to a control opens one.
+    if channel.requires_control() && status != Status::UnderControl && !control_done {
+        let inspection = outcome
+            .assessment
+            .inspection
+            .map(|i| serde_json::to_value(i).unwrap_or_default());
+        let task = crate::controls::open_task(
+            state,
+            id,
+            declaration.office.as_str(),
+            channel,
+            inspection.and_then(|i| i.as_str().map(str::to_owned)),
+            &now,
+        )
+        .await?;
+        change = change.stmt(task.insert()).event(NewEvent::new(
+            "control.opened",
+            id,
+            "system",
+            &json!({"control": task.id, "channel": task.channel, "assigned_to": task.assigned_to}),
+        ));
+    }
     if new_status != status {
         change = change.event(status_event(id, new_status, channel));
     }
@@ -489,12 +690,8 @@ pub async fn release(state: &AppState, caller: &Caller, id: &str) -> ApiResult<D
         }
         Status::AwaitingPayment => {}
     }
-    let due = row
-        .balance
-        .as_deref()
-        .and_then(|b| b.parse::<tamga_types::Decimal>().ok())
-        .unwrap_or_default();
-    if due > tamga_types::Decimal::ZERO {
+    let due = parse_balance(&row);
+    if due > Decimal::ZERO {
         refuse_override(state, caller, id, "release", "unpaid").await;
         return Err(ApiError::conflict("unpaid", format!("{due} is still due")));
     }

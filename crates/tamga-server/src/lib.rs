@@ -5,10 +5,15 @@
 //! CONTRACT.md's `{"errors": […]}` shape; no input, however malformed, produces a 500.
 
 pub mod auth;
+pub mod console;
+pub mod controls;
 pub mod declarations;
+pub mod duties;
 pub mod error;
 pub mod json;
 pub mod openapi;
+pub mod payments;
+pub mod profiles;
 pub mod risk;
 pub mod routes;
 pub mod startup;
@@ -48,12 +53,58 @@ pub fn app(state: AppState) -> Router {
             "/declarations/{id}/history",
             get(routes::declarations::history),
         )
+        .route(
+            "/declarations/{id}/channel",
+            axum::routing::put(routes::controls::change_channel),
+        )
+        .route(
+            "/declarations/{id}/assessment/replay",
+            get(routes::controls::replay),
+        )
+        .route("/declarations/{id}/ledger", get(routes::payments::ledger))
+        .route(
+            "/declarations/{id}/guarantee",
+            post(routes::payments::guarantee),
+        )
+        .route("/declarations/{id}/refund", post(routes::payments::refund))
+        .route("/payments", post(routes::payments::notify))
+        .route(
+            "/exchange-rates",
+            get(routes::payments::rates).post(routes::payments::post_rates),
+        )
+        .route("/controls", get(routes::controls::list))
+        .route("/controls/{id}", get(routes::controls::get))
+        .route("/controls/{id}/result", post(routes::controls::result))
+        .route("/controls/{id}/cancel", post(routes::controls::cancel))
+        .route(
+            "/risk/profiles",
+            post(routes::risk::create).get(routes::risk::list),
+        )
+        .route(
+            "/risk/profiles/{id}",
+            get(routes::risk::get)
+                .put(routes::risk::update)
+                .delete(routes::risk::retire),
+        )
+        .route("/risk/profiles/{id}/stats", get(routes::risk::stats))
+        .route("/risk/feedback", get(routes::risk::feedback))
+        .route("/risk/backtest", post(routes::risk::backtest))
+        .route(
+            "/risk/settings",
+            get(routes::risk::settings).put(routes::risk::put_settings),
+        )
+        .route("/traders/{party}", get(routes::risk::trader))
+        .route(
+            "/traders/{party}/status",
+            axum::routing::put(routes::risk::put_trader_status),
+        )
         .route("/me", get(routes::health::me))
         .route("/audit/verify", get(routes::audit::verify))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/health", get(routes::health::health))
         .nest("/api/v1", api)
+        .merge(console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tamga_reference::ReferenceData;
 use tamga_store::{DatabaseUrl, Store};
 
+use crate::duties::TaxState;
 use crate::risk::RiskState;
 use crate::state::{AppState, Config};
 
@@ -13,6 +14,8 @@ use crate::state::{AppState, Config};
 pub enum StartupError {
     #[error(transparent)]
     Store(#[from] tamga_store::StoreError),
+    #[error("tariff or exchange rates: {0}")]
+    Duties(#[from] crate::duties::TableError),
     #[error("reference data: {0}")]
     Reference(String),
 }
@@ -23,6 +26,7 @@ pub async fn build_state(url: &DatabaseUrl, config: Config) -> Result<AppState, 
         ReferenceData::embedded().map_err(|e| StartupError::Reference(e.to_string()))?;
     tamga_store::reference::seed_if_empty(&store, &reference).await?;
     let reference = Arc::new(reference);
-    let risk = RiskState::default();
-    Ok(AppState::new(store, reference, risk, config))
+    let risk = RiskState::load(&store, config.risk_settings.clone()).await?;
+    let duties = TaxState::load(&store, &config.national_currency).await?;
+    Ok(AppState::new(store, reference, risk, duties, config))
 }

@@ -6,6 +6,7 @@ use tamga_reference::ReferenceData;
 use tamga_store::Store;
 
 use crate::auth::CallerCache;
+use crate::duties::TaxState;
 use crate::risk::RiskState;
 
 #[derive(Clone)]
@@ -14,6 +15,7 @@ pub struct AppState {
     pub reference: Arc<ReferenceData>,
     pub callers: Arc<CallerCache>,
     pub risk: Arc<RiskState>,
+    pub duties: Arc<TaxState>,
     pub config: Arc<Config>,
 }
 
@@ -24,6 +26,8 @@ pub struct Config {
     pub national_currency: String,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Risk selection settings used until an analyst stores others.
+    pub risk_settings: tamga_risk::SelectionSettings,
 }
 
 impl Default for Config {
@@ -31,6 +35,7 @@ impl Default for Config {
         Config {
             national_currency: "KGS".into(),
             body_limit: 1024 * 1024,
+            risk_settings: tamga_risk::SelectionSettings::default(),
         }
     }
 }
@@ -40,6 +45,7 @@ impl AppState {
         store: Store,
         reference: Arc<ReferenceData>,
         risk: RiskState,
+        duties: TaxState,
         config: Config,
     ) -> Self {
         AppState {
@@ -47,6 +53,7 @@ impl AppState {
             reference,
             callers: Arc::new(CallerCache::default()),
             risk: Arc::new(risk),
+            duties: Arc::new(duties),
             config: Arc::new(config),
         }
     }

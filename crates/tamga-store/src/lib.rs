@@ -13,7 +13,9 @@
 mod backend;
 pub mod declarations;
 pub mod event_log;
+pub mod ledger;
 pub mod reference;
+pub mod risk;
 pub mod users;
 mod writer;
 

@@ -1,5 +1,8 @@
 //! HTTP routes: thin handlers that authenticate, parse, call the lifecycle, answer.
 
 pub mod audit;
+pub mod controls;
 pub mod declarations;
 pub mod health;
+pub mod payments;
+pub mod risk;

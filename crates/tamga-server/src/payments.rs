@@ -1,0 +1,491 @@
+//! Money owed on declarations: bank payment notifications (idempotent by key), refunds, and
+//! the ledger view. Every movement is a ledger row written in the same change as the new
+//! balance on the declaration and its event, so the ledger always reconciles.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use tamga_store::NewEvent;
+use tamga_store::declarations::{self as rows, DeclarationRow};
+use tamga_store::ledger::{self, LedgerEntry};
+use tamga_types::{Channel, Decimal, FieldErrors, Status};
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, Role};
+use crate::declarations::{ledger_entry, parse_balance, read_visible};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentReceipt {
+    /// False when this key was seen before: the payment was applied once, earlier.
+    pub applied: bool,
+    pub entry: LedgerView,
+    pub declaration: String,
+    pub status: Status,
+    /// Amount still due after this payment, national currency.
+    pub balance: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerView {
+    pub id: String,
+    /// `assessed`, `additional`, `paid`, `guaranteed`, `refunded`
+    pub kind: String,
+    pub amount: String,
+    pub currency: String,
+    pub key: Option<String>,
+    pub reference: Option<String>,
+    pub at: String,
+}
+
+impl From<LedgerEntry> for LedgerView {
+    fn from(e: LedgerEntry) -> Self {
+        LedgerView {
+            id: e.id,
+            kind: e.kind,
+            amount: e.amount,
+            currency: e.currency,
+            key: e.idempotency_key,
+            reference: e.reference,
+            at: e.at,
+        }
+    }
+}
+
+fn text<'a>(
+    raw: &'a Value,
+    field: &str,
+    problems: &mut FieldErrors,
+    max: usize,
+) -> Option<&'a str> {
+    match raw.get(field) {
+        None | Some(Value::Null) => {
+            problems.push(field, "missing", "this field is required");
+            None
+        }
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            problems.push(field, "missing", "this field is required");
+            None
+        }
+        Some(Value::String(s)) if s.len() > max => {
+            problems.push(field, "too_long", format!("at most {max} characters"));
+            None
+        }
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => {
+            problems.push(field, "bad_type", "expected a string");
+            None
+        }
+    }
+}
+
+/// A positive decimal amount written as a string, at most 2 decimals.
+fn amount(raw: &Value, problems: &mut FieldErrors) -> Option<Decimal> {
+    match raw.get("amount") {
+        Some(Value::Number(_)) => {
+            problems.push(
+                "amount",
+                "bad_decimal",
+                "amounts are decimal strings such as \"1234.50\", never numbers",
+            );
+            None
+        }
+        _ => {
+            let s = text(raw, "amount", problems, 32)?;
+            match Decimal::from_str_exact(s) {
+                Ok(d) if d.scale() > 2 => {
+                    problems.push("amount", "bad_decimal", "at most 2 decimals");
+                    None
+                }
+                Ok(d) if d <= Decimal::ZERO => {
+                    problems.push("amount", "not_positive", "must be greater than zero");
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problems.push(
+                        "amount",
+                        "bad_decimal",
+                        "expected a plain decimal such as \"1234.50\"",
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn unknown_fields(raw: &Value, allowed: &[&str], problems: &mut FieldErrors) {
+    match raw.as_object() {
+        Some(obj) => {
+            for k in obj.keys().filter(|k| !allowed.contains(&k.as_str())) {
+                problems.push(
+                    k.clone(),
+                    "unknown_field",
+                    "this field is not part of the request",
+                );
+            }
+        }
+        None => problems.push("", "bad_type", "expected a JSON object"),
+    }
+}
+
+/// Status after the balance changed: a declaration waiting only for money is released
+/// once nothing is due (a selected control still holds it: that is decided elsewhere).
+fn status_after_payment(row: &DeclarationRow, balance: Decimal) -> Status {
+    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
+    if status == Status::AwaitingPayment && balance <= Decimal::ZERO {
+        Status::Released
+    } else {
+        status
+    }
+}
+
+/// A bank's payment notification. The same key twice is applied once; the second answer
+/// says `applied: false` and repeats the first's entry.
+pub async fn notify_payment(
+    state: &AppState,
+    caller: &Caller,
+    raw: Value,
+) -> ApiResult<(bool, PaymentReceipt)> {
+    caller.require(&[Role::Bank, Role::Admin])?;
+    let mut problems = FieldErrors::default();
+    unknown_fields(
+        &raw,
+        &["declaration", "amount", "currency", "key", "reference"],
+        &mut problems,
+    );
+    let declaration = text(&raw, "declaration", &mut problems, 64);
+    let amount = amount(&raw, &mut problems);
+    let currency = text(&raw, "currency", &mut problems, 3);
+    let key = text(&raw, "key", &mut problems, 128);
+    let reference = raw
+        .get("reference")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let national = state.duties.snapshot().national_currency.clone();
+    if let Some(c) = currency {
+        if c != national {
+            let code = if state.reference.currency(c).is_some() {
+                "currency_mismatch"
+            } else {
+                "unknown_currency"
+            };
+            problems.push(
+                "currency",
+                code,
+                format!("payments are in the national currency, {national}"),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let (declaration, amount, key) = (
+        declaration.unwrap_or_default(),
+        amount.unwrap_or_default(),
+        key.unwrap_or_default(),
+    );
+    for attempt in 0..2 {
+        if let Some(seen) = ledger::by_key(state.store.db(), key).await? {
+            return repeat(state, seen, declaration, amount)
+                .await
+                .map(|r| (false, r));
+        }
+        let row = rows::get(state.store.db(), declaration)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let balance = parse_balance(&row) - amount;
+        let now = tamga_store::now_text();
+        let entry = ledger_entry(
+            declaration,
+            "paid",
+            amount,
+            &national,
+            Some(key.to_owned()),
+            reference.clone(),
+            &caller.id,
+            &now,
+        );
+        let status = status_after_payment(&row, balance);
+        let mut next = row.clone();
+        next.revision += 1;
+        next.balance = Some(balance.to_string());
+        next.status = status.as_str().into();
+        next.updated_at = now.clone();
+        let mut change = next
+            .update(row.revision)
+            .stmt(entry.insert())
+            .event(NewEvent::new(
+                "payment.received",
+                declaration,
+                &caller.id,
+                &json!({"amount": amount, "currency": national, "key": key, "balance": balance}),
+            ));
+        if status == Status::Released && row.status != status.as_str() {
+            next.released_at = Some(now.clone());
+            change = next.update(row.revision).stmt(entry.insert()).event(NewEvent::new(
+                "payment.received",
+                declaration,
+                &caller.id,
+                &json!({"amount": amount, "currency": national, "key": key, "balance": balance}),
+            ));
+            change = change.event(crate::declarations::status_event(
+                declaration,
+                Status::Released,
+                Channel::parse(&row.channel).unwrap_or(Channel::Green),
+            ));
+        }
+        match state.store.apply(change).await {
+            Ok(_) => {
+                return Ok((
+                    true,
+                    PaymentReceipt {
+                        applied: true,
+                        entry: entry.into(),
+                        declaration: declaration.to_owned(),
+                        status,
+                        balance: balance.to_string(),
+                    },
+                ));
+            }
+            // Another notification moved the declaration (or used the key) first: read again.
+            Err(_) if attempt == 0 => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "concurrent_change",
+        "the declaration changed meanwhile; send the notification again",
+    ))
+}
+
+async fn repeat(
+    state: &AppState,
+    seen: LedgerEntry,
+    declaration: &str,
+    amount: Decimal,
+) -> ApiResult<PaymentReceipt> {
+    if seen.declaration_id != declaration || seen.amount.parse::<Decimal>().ok() != Some(amount) {
+        return Err(ApiError::conflict(
+            "key_reused",
+            "this key was already used for another payment; a key identifies one payment",
+        ));
+    }
+    let row = rows::get(state.store.db(), declaration)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(PaymentReceipt {
+        applied: false,
+        declaration: declaration.to_owned(),
+        status: Status::parse(&row.status).unwrap_or(Status::Lodged),
+        balance: parse_balance(&row).to_string(),
+        entry: seen.into(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerPage {
+    pub declaration: String,
+    pub currency: String,
+    pub entries: Vec<LedgerView>,
+    /// assessed + additional − paid − guaranteed + refunded
+    pub balance: String,
+    pub assessed: String,
+    pub paid: String,
+    pub guaranteed: String,
+    pub refunded: String,
+}
+
+pub async fn ledger_of(state: &AppState, caller: &Caller, id: &str) -> ApiResult<LedgerPage> {
+    read_visible(state, caller, id).await?;
+    let entries = ledger::entries_for(state.store.db(), id).await?;
+    let sum = |kinds: &[&str]| -> Decimal {
+        entries
+            .iter()
+            .filter(|e| kinds.contains(&e.kind.as_str()))
+            .filter_map(|e| e.amount.parse::<Decimal>().ok())
+            .sum()
+    };
+    let balance = ledger::balance_of(&entries)?;
+    Ok(LedgerPage {
+        declaration: id.to_owned(),
+        currency: state.duties.snapshot().national_currency.clone(),
+        assessed: sum(&["assessed", "additional"]).to_string(),
+        paid: sum(&["paid"]).to_string(),
+        guaranteed: sum(&["guaranteed"]).to_string(),
+        refunded: sum(&["refunded"]).to_string(),
+        balance: balance.to_string(),
+        entries: entries.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// A refund of an overpayment (officer of the office, or admin): never more than the
+/// credit the declaration holds.
+pub async fn refund(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    raw: Value,
+) -> ApiResult<PaymentReceipt> {
+    caller.require(&[Role::Officer, Role::Admin])?;
+    let row = read_visible(state, caller, id).await?;
+    let mut problems = FieldErrors::default();
+    unknown_fields(&raw, &["amount", "reason", "key"], &mut problems);
+    let amount = amount(&raw, &mut problems);
+    let reason = text(&raw, "reason", &mut problems, 500);
+    let key = text(&raw, "key", &mut problems, 128);
+    let balance = parse_balance(&row);
+    if let Some(a) = amount {
+        if balance + a > Decimal::ZERO {
+            problems.push(
+                "amount",
+                "refund_exceeds_credit",
+                format!(
+                    "the declaration holds a credit of {}",
+                    -balance.min(Decimal::ZERO)
+                ),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let (amount, key) = (amount.unwrap_or_default(), key.unwrap_or_default());
+    if let Some(seen) = ledger::by_key(state.store.db(), key).await? {
+        return repeat(state, seen, id, amount).await;
+    }
+    let national = state.duties.snapshot().national_currency.clone();
+    let now = tamga_store::now_text();
+    let new_balance = balance + amount;
+    let entry = ledger_entry(
+        id,
+        "refunded",
+        amount,
+        &national,
+        Some(key.to_owned()),
+        reason.map(str::to_owned),
+        &caller.id,
+        &now,
+    );
+    let mut next = row.clone();
+    next.revision += 1;
+    next.balance = Some(new_balance.to_string());
+    next.updated_at = now;
+    let change = next.update(row.revision).stmt(entry.insert()).event(NewEvent::new(
+        "payment.refunded",
+        id,
+        &caller.id,
+        &json!({"amount": amount, "currency": national, "key": key, "reason": reason, "balance": new_balance}),
+    ));
+    state.store.apply(change).await?;
+    Ok(PaymentReceipt {
+        applied: true,
+        entry: entry.into(),
+        declaration: id.to_owned(),
+        status: Status::parse(&row.status).unwrap_or(Status::Lodged),
+        balance: new_balance.to_string(),
+    })
+}
+
+/// Deferred payment under a guarantee, for low-risk traders only: the declarant pledges the
+/// amount due (a bank guarantee's reference) and the goods can be released before payment.
+pub async fn guarantee(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    raw: Value,
+) -> ApiResult<PaymentReceipt> {
+    caller.require(&[Role::Trader])?;
+    let row = read_visible(state, caller, id).await?;
+    if caller.party.as_deref() != Some(row.declarant.as_str()) {
+        return Err(ApiError::Forbidden(
+            "only the declarant may pledge a guarantee".into(),
+        ));
+    }
+    let mut problems = FieldErrors::default();
+    unknown_fields(&raw, &["reference", "key"], &mut problems);
+    let reference = text(&raw, "reference", &mut problems, 100);
+    let key = text(&raw, "key", &mut problems, 128);
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let (reference, key) = (reference.unwrap_or_default(), key.unwrap_or_default());
+    let balance = parse_balance(&row);
+    if let Some(seen) = ledger::by_key(state.store.db(), key).await? {
+        // The same pledge sent twice: applied once. The amount is the one first pledged.
+        let amount = seen.amount.parse().unwrap_or_default();
+        if seen.kind != "guaranteed" {
+            return Err(ApiError::conflict(
+                "key_reused",
+                "this key was already used for another ledger entry",
+            ));
+        }
+        return repeat(state, seen, id, amount).await;
+    }
+    let party = row
+        .importer
+        .clone()
+        .unwrap_or_else(|| row.declarant.clone());
+    let category = state.risk.category_of(&party);
+    if category != tamga_risk::RiskCategory::Low {
+        return Err(ApiError::conflict(
+            "guarantee_not_allowed",
+            format!(
+                "deferred payment is for low-risk traders; this trader is {}",
+                category.as_str()
+            ),
+        ));
+    }
+    if balance <= Decimal::ZERO {
+        return Err(ApiError::conflict(
+            "nothing_due",
+            "nothing is due on this declaration",
+        ));
+    }
+    let national = state.duties.snapshot().national_currency.clone();
+    let now = tamga_store::now_text();
+    let entry = ledger_entry(
+        id,
+        "guaranteed",
+        balance,
+        &national,
+        Some(key.to_owned()),
+        Some(reference.to_owned()),
+        &caller.id,
+        &now,
+    );
+    let status = status_after_payment(&row, Decimal::ZERO);
+    let mut next = row.clone();
+    next.revision += 1;
+    next.balance = Some(Decimal::ZERO.to_string());
+    next.status = status.as_str().into();
+    next.updated_at = now.clone();
+    if status == Status::Released {
+        next.released_at = Some(now.clone());
+    }
+    let mut change = next
+        .update(row.revision)
+        .stmt(entry.insert())
+        .event(NewEvent::new(
+            "payment.guaranteed",
+            id,
+            &caller.id,
+            &json!({"amount": balance, "currency": national, "reference": reference, "key": key}),
+        ));
+    if status.as_str() != row.status {
+        change = change.event(crate::declarations::status_event(
+            id,
+            status,
+            Channel::parse(&row.channel).unwrap_or(Channel::Green),
+        ));
+    }
+    state.store.apply(change).await?;
+    Ok(PaymentReceipt {
+        applied: true,
+        entry: entry.into(),
+        declaration: id.to_owned(),
+        status,
+        balance: "0".into(),
+    })
+}

@@ -1,0 +1,267 @@
+//! `spawn_app`: the real server on a random port over a real, fresh database — SQLite in a
+//! temporary folder, or a new PostgreSQL database when `TAMGA_TEST_POSTGRES_URL` is set.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::{Value, json};
+use tamga_server::users::{NewUser, create_user};
+use tamga_server::{AppState, Config};
+use tamga_store::DatabaseUrl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once per backend. PostgreSQL runs when
+/// `TAMGA_TEST_POSTGRES_URL` is set and is skipped loudly otherwise.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::helpers::postgres_url().is_some() {
+                        super::$name($crate::helpers::Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+static WARNED: AtomicBool = AtomicBool::new(false);
+
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TAMGA_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "\n*** SKIPPED: PostgreSQL tests — TAMGA_TEST_POSTGRES_URL is not set \
+                     (.ci/run sets it; e.g. postgres://postgres@127.0.0.1:5432/test) ***\n"
+                );
+            }
+            None
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub url: DatabaseUrl,
+    pub client: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// A fresh database URL for one test.
+async fn fresh_database(backend: Backend) -> (DatabaseUrl, Option<tempfile::TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let tmp = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", tmp.path().join("tamga.db").display());
+            (DatabaseUrl::new(url), Some(tmp))
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_url().expect("postgres url");
+            let name = format!("tamga_test_{}", uuid_like());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                .await
+                .expect("connect to postgres");
+            sqlx::Executor::execute(
+                &mut conn,
+                sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+            )
+            .await
+            .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .expect("url with a database");
+            (DatabaseUrl::new(format!("{base}/{name}")), None)
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    let bytes: [u8; 8] = rand_bytes();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn rand_bytes() -> [u8; 8] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish().to_le_bytes()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (url, tmp) = fresh_database(backend).await;
+        Self::start(url, tmp).await
+    }
+
+    async fn start(url: DatabaseUrl, tmp: Option<tempfile::TempDir>) -> TestApp {
+        // No random selection unless a test asks for it: outcomes must not depend on luck.
+        let config = Config {
+            risk_settings: tamga_risk::SelectionSettings::without_random(),
+            ..Config::default()
+        };
+        let state = tamga_server::startup::build_state(&url, config)
+            .await
+            .expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = tamga_server::app(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("server");
+        });
+        TestApp {
+            base,
+            state,
+            url,
+            client: reqwest::Client::new(),
+            server,
+            _tmp: tmp,
+        }
+    }
+
+    /// Stops the server, closes the database, and starts again on the same database.
+    pub async fn restart(self) -> TestApp {
+        self.server.abort();
+        let _ = self.server.await;
+        match self.state.store.db() {
+            tamga_store::Db::Sqlite(p) => p.close().await,
+            tamga_store::Db::Postgres(p) => p.close().await,
+        }
+        Self::start(self.url.clone(), self._tmp).await
+    }
+
+    pub async fn user(
+        &self,
+        name: &str,
+        role: &str,
+        party: Option<&str>,
+        office: Option<&str>,
+    ) -> String {
+        create_user(
+            &self.state,
+            NewUser {
+                name: name.into(),
+                role: role.into(),
+                party: party.map(Into::into),
+                office: office.map(Into::into),
+                password: None,
+            },
+            "test",
+        )
+        .await
+        .expect("create user")
+        .token
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Runs one SQL statement straight on the database, as an intruder with a SQL console would.
+    pub async fn execute_sql(&self, sql: &str) -> u64 {
+        tamga_store::on_pool!(self.state.store.db(), p => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(p)
+            .await
+            .expect("sql")
+            .rows_affected())
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        tamga_store::on_pool!(self.state.store.db(), p => sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
+            .fetch_one(p)
+            .await
+            .expect("count")
+            .0)
+    }
+
+    pub async fn event_kinds(&self) -> Vec<String> {
+        tamga_store::on_pool!(self.state.store.db(), p => sqlx::query_as::<_, (String,)>("SELECT kind FROM events ORDER BY seq")
+            .fetch_all(p)
+            .await
+            .expect("events"))
+        .into_iter()
+        .map(|(k,)| k)
+        .collect()
+    }
+}
+
+pub const PARTY_A: &str = "01234567890123";
+pub const PARTY_B: &str = "02345678901234";
+
+/// CONTRACT.md's example declaration, lodged by `party` for itself.
+pub fn declaration(party: &str) -> Value {
+    json!({
+        "type": "IM",
+        "procedure": "4000",
+        "office": "41701",
+        "declarant": party,
+        "importer": party,
+        "exporter": {"name": "Shenzhen Example Co", "country": "CN"},
+        "dispatch_country": "CN",
+        "transport": {"mode": "3", "id": "01KG123ABC", "border_office": "41702"},
+        "invoice": {"currency": "USD", "incoterm": "FOB", "freight": "500.00", "insurance": "20.00"},
+        "items": [
+            {"hs_code": "8517130000", "description": "Smartphones", "origin": "CN",
+             "quantity": "100", "unit": "p/st", "net_mass_kg": "20.5", "gross_mass_kg": "25",
+             "value": "15000.00", "preference": "100"}
+        ],
+        "documents": [{"code": "N380", "ref": "INV-2026-001"}]
+    })
+}

@@ -1,0 +1,6 @@
+//! API tests: the real server over HTTP on a real database, each test on SQLite and on
+//! PostgreSQL.
+
+mod audit;
+mod declarations;
+mod helpers;

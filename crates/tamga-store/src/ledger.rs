@@ -1,0 +1,206 @@
+//! The payments ledger and the tariff/exchange-rate tables.
+//!
+//! Amounts are decimal text; the arithmetic is done in Rust with exact decimals, never in
+//! SQL (SQLite has no decimal type and we do not let floats near money).
+
+use std::collections::HashMap;
+
+use sqlx::FromRow;
+use tamga_types::Decimal;
+
+use crate::writer::{Change, Stmt};
+use crate::{Db, Result, on_pool};
+
+/// Kinds of ledger entry and the sign each has on the balance.
+pub const KINDS: [(&str, i8); 5] = [
+    ("assessed", 1),
+    ("additional", 1),
+    ("paid", -1),
+    ("guaranteed", -1),
+    ("refunded", 1),
+];
+
+pub fn sign_of(kind: &str) -> Option<i8> {
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, s)| *s)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, serde::Serialize)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub declaration_id: String,
+    pub kind: String,
+    pub amount: String,
+    pub currency: String,
+    pub idempotency_key: Option<String>,
+    pub reference: Option<String>,
+    pub actor: String,
+    pub at: String,
+}
+
+const COLUMNS: &str =
+    "id, declaration_id, kind, amount, currency, idempotency_key, reference, actor, at";
+
+impl LedgerEntry {
+    pub fn insert(&self) -> Stmt {
+        Stmt::new(format!(
+            "INSERT INTO ledger ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .text(&self.id)
+        .text(&self.declaration_id)
+        .text(&self.kind)
+        .text(&self.amount)
+        .text(&self.currency)
+        .opt_text(self.idempotency_key.clone())
+        .opt_text(self.reference.clone())
+        .text(&self.actor)
+        .text(&self.at)
+    }
+}
+
+pub async fn entries_for(db: &Db, declaration_id: &str) -> Result<Vec<LedgerEntry>> {
+    let sql = format!("SELECT {COLUMNS} FROM ledger WHERE declaration_id = $1 ORDER BY at, id");
+    Ok(
+        on_pool!(db, p => sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).bind(declaration_id).fetch_all(p).await?),
+    )
+}
+
+pub async fn by_key(db: &Db, key: &str) -> Result<Option<LedgerEntry>> {
+    let sql = format!("SELECT {COLUMNS} FROM ledger WHERE idempotency_key = $1");
+    Ok(
+        on_pool!(db, p => sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).bind(key).fetch_optional(p).await?),
+    )
+}
+
+/// The balance the entries add up to.
+pub fn balance_of(entries: &[LedgerEntry]) -> Result<Decimal> {
+    let mut total = Decimal::ZERO;
+    for e in entries {
+        let amount: Decimal = e.amount.parse().map_err(|_| {
+            crate::StoreError::Corrupt(format!("ledger entry {} amount `{}`", e.id, e.amount))
+        })?;
+        let sign = sign_of(&e.kind)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("ledger kind {}", e.kind)))?;
+        total += if sign > 0 { amount } else { -amount };
+    }
+    Ok(total)
+}
+
+/// A declaration whose stored balance disagrees with its ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub declaration_id: String,
+    pub stored: String,
+    pub ledger: Decimal,
+}
+
+/// Checks every declaration's balance against its ledger entries.
+pub async fn reconcile(db: &Db) -> Result<(u64, Vec<Mismatch>)> {
+    let sql = format!("SELECT {COLUMNS} FROM ledger ORDER BY declaration_id");
+    let entries: Vec<LedgerEntry> = on_pool!(db, p => sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await?);
+    let mut by_decl: HashMap<String, Vec<LedgerEntry>> = HashMap::new();
+    for e in entries {
+        by_decl.entry(e.declaration_id.clone()).or_default().push(e);
+    }
+    let balances: Vec<(String, Option<String>)> = on_pool!(db, p => sqlx::query_as(
+        "SELECT id, balance FROM declarations WHERE balance IS NOT NULL",
+    )
+    .fetch_all(p)
+    .await?);
+    let mut mismatches = Vec::new();
+    let mut checked = 0u64;
+    for (id, stored) in balances {
+        checked += 1;
+        let ledger = balance_of(by_decl.get(&id).map(Vec::as_slice).unwrap_or(&[]))?;
+        let stored = stored.unwrap_or_default();
+        if stored.parse::<Decimal>().ok() != Some(ledger) {
+            mismatches.push(Mismatch {
+                declaration_id: id,
+                stored,
+                ledger,
+            });
+        }
+    }
+    Ok((checked, mismatches))
+}
+
+/// Tariff rows as stored (the columns of a tariff file, all text).
+pub type TariffRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+pub async fn tariff_rows(db: &Db) -> Result<Vec<TariffRow>> {
+    Ok(on_pool!(db, p => sqlx::query_as::<_, TariffRow>(
+        "SELECT code, description, duty_rate, duty_specific, duty_unit, duty_mode, vat_rate, excise_rate, \
+         excise_specific, excise_unit, valid_from, valid_to FROM tariff_lines ORDER BY code, valid_from",
+    )
+    .fetch_all(p)
+    .await?))
+}
+
+/// The change that replaces the whole tariff with `rows`.
+pub fn replace_tariff(rows: &[TariffRow]) -> Change {
+    let mut change = Change::new().stmt(Stmt::new("DELETE FROM tariff_lines"));
+    for r in rows {
+        change = change.stmt(
+            Stmt::new(
+                "INSERT INTO tariff_lines (code, description, duty_rate, duty_specific, duty_unit, duty_mode, \
+                 vat_rate, excise_rate, excise_specific, excise_unit, valid_from, valid_to) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .text(&r.0)
+            .text(&r.1)
+            .text(&r.2)
+            .text(&r.3)
+            .text(&r.4)
+            .text(&r.5)
+            .text(&r.6)
+            .text(&r.7)
+            .text(&r.8)
+            .text(&r.9)
+            .text(&r.10)
+            .text(&r.11),
+        );
+    }
+    change
+}
+
+pub async fn rate_rows(db: &Db) -> Result<Vec<(String, String, String)>> {
+    Ok(
+        on_pool!(db, p => sqlx::query_as::<_, (String, String, String)>(
+        "SELECT date, currency, rate FROM exchange_rates ORDER BY currency, date",
+    )
+    .fetch_all(p)
+    .await?),
+    )
+}
+
+/// The change that adds (or replaces) exchange rates, given as (date, currency, rate).
+pub fn upsert_rates(rows: &[(String, String, String)]) -> Change {
+    let mut change = Change::new();
+    for (date, currency, rate) in rows {
+        change = change
+            .stmt(
+                Stmt::new("DELETE FROM exchange_rates WHERE currency = $1 AND date = $2")
+                    .text(currency)
+                    .text(date),
+            )
+            .stmt(
+                Stmt::new("INSERT INTO exchange_rates (currency, date, rate) VALUES ($1, $2, $3)")
+                    .text(currency)
+                    .text(date)
+                    .text(rate),
+            );
+    }
+    change
+}
