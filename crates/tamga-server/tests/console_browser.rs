@@ -163,8 +163,19 @@ impl Session {
         self.client.source().await.expect("page source")
     }
 
+    /// Saves the whole page (the window grows to the page's height for the shot).
     async fn screenshot(&self, name: &str) {
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1100)
+            .clamp(800, 4000) as u32;
+        let _ = self.client.set_window_size(1280, height + 120).await;
         let png = self.client.screenshot().await.expect("screenshot");
+        let _ = self.client.set_window_size(1280, 1100).await;
         std::fs::write(screenshots_dir().join(name), png).expect("write screenshot");
     }
 
@@ -210,9 +221,10 @@ async fn a_trader_lodges_through_the_form_fixing_an_error_and_sees_it_listed() {
     office.select_by_value("41701").await.expect("office");
     s.fill("#f-exporter-name", "Shenzhen Example Co").await;
     s.fill("#f-exporter-country", "CN").await;
+    s.fill("#f-dispatch_country", "CN").await;
     s.fill("#f-invoice-freight", "500.00").await;
     s.fill("#f-invoice-insurance", "20.00").await;
-    s.fill("#f-items-0--hs_code", "9999999999").await;
+    s.fill("#f-items-0--hs_code", "8517990000").await;
     s.fill("#f-items-0--description", "Smartphones").await;
     s.fill("#f-items-0--origin", "CN").await;
     s.fill("#f-items-0--quantity", "100").await;

@@ -93,19 +93,32 @@ pub struct Mismatch {
     pub ledger: Decimal,
 }
 
-/// Checks every declaration's balance against its ledger entries.
+/// Checks every declaration's balance against its ledger entries. Both are read in one
+/// snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so a payment committing
+/// meanwhile cannot show up as a mismatch.
 pub async fn reconcile(db: &Db) -> Result<(u64, Vec<Mismatch>)> {
     let sql = format!("SELECT {COLUMNS} FROM ledger ORDER BY declaration_id");
-    let entries: Vec<LedgerEntry> = on_pool!(db, p => sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await?);
+    let balances_sql = "SELECT id, balance FROM declarations WHERE balance IS NOT NULL";
+    let (entries, balances): (Vec<LedgerEntry>, Vec<(String, Option<String>)>) = match db {
+        Db::Sqlite(p) => {
+            let mut tx = p.begin().await?;
+            let e = sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(&mut *tx).await?;
+            let b = sqlx::query_as(balances_sql).fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            (e, b)
+        }
+        Db::Postgres(p) => {
+            let mut tx = p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+            let e = sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(&mut *tx).await?;
+            let b = sqlx::query_as(balances_sql).fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            (e, b)
+        }
+    };
     let mut by_decl: HashMap<String, Vec<LedgerEntry>> = HashMap::new();
     for e in entries {
         by_decl.entry(e.declaration_id.clone()).or_default().push(e);
     }
-    let balances: Vec<(String, Option<String>)> = on_pool!(db, p => sqlx::query_as(
-        "SELECT id, balance FROM declarations WHERE balance IS NOT NULL",
-    )
-    .fetch_all(p)
-    .await?);
     let mut mismatches = Vec::new();
     let mut checked = 0u64;
     for (id, stored) in balances {
@@ -113,11 +126,7 @@ pub async fn reconcile(db: &Db) -> Result<(u64, Vec<Mismatch>)> {
         let ledger = balance_of(by_decl.get(&id).map(Vec::as_slice).unwrap_or(&[]))?;
         let stored = stored.unwrap_or_default();
         if stored.parse::<Decimal>().ok() != Some(ledger) {
-            mismatches.push(Mismatch {
-                declaration_id: id,
-                stored,
-                ledger,
-            });
+            mismatches.push(Mismatch { declaration_id: id, stored, ledger });
         }
     }
     Ok((checked, mismatches))

@@ -54,10 +54,30 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The customs tariff (CONTRACT.md's columns).
+    Tariff {
+        #[command(subcommand)]
+        command: TableCommand,
+    },
+    /// Exchange rates (`date,currency,rate`).
+    Rates {
+        #[command(subcommand)]
+        command: TableCommand,
+    },
     /// Benchmarks (results end with one `RESULT key=value …` line).
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TableCommand {
+    /// Load a CSV file; a bad file is refused with line-numbered errors and changes nothing.
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
     },
 }
 
@@ -105,6 +125,13 @@ enum BenchCommand {
         /// Concurrent clients in the peak phase.
         #[arg(long, default_value_t = 64)]
         clients: usize,
+    },
+    /// Risk assessments per second on one core against N active profiles (5 items each).
+    Risk {
+        #[arg(long, default_value_t = 1000)]
+        profiles: usize,
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
     },
 }
 
@@ -165,6 +192,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { database },
         } => commands::audit::verify(&database).await,
+        Command::Tariff { command: TableCommand::Import { file, database } } => {
+            commands::tables::import(&database, &file, commands::tables::Table::Tariff).await
+        }
+        Command::Rates { command: TableCommand::Import { file, database } } => {
+            commands::tables::import(&database, &file, commands::tables::Table::Rates).await
+        }
+        Command::Bench { command: BenchCommand::Risk { profiles, seconds } } => {
+            anyhow::ensure!(seconds > 0.0 && profiles > 0, "--profiles and --seconds must be positive");
+            // One core, as the target says: the engine is pure, so one blocking thread measures it.
+            let result = tokio::task::spawn_blocking(move || tamga_risk::run_risk_bench(profiles, seconds)).await?;
+            println!("{result}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench {
             command:
                 BenchCommand::Lodge {

@@ -111,6 +111,26 @@ fn nice_max(max: f64) -> f64 {
     10.0 * mag
 }
 
+/// The top and the tick step of a value axis reaching `max`: about four round steps, whole
+/// numbers when counting.
+fn axis(max: f64, integer: bool) -> (f64, f64) {
+    if max <= 0.0 {
+        return (1.0, if integer { 1.0 } else { 0.25 });
+    }
+    let raw = max / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let mut step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    if integer {
+        // Counts have no quarter steps: 2.5 becomes 3, anything below 1 becomes 1.
+        step = step.ceil().max(1.0);
+    }
+    ((max / step).ceil() * step, step)
+}
+
 fn fmt_num(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{}", v.round() as i64)
@@ -142,12 +162,17 @@ pub fn stacked_bars(title: &str, categories: &[String], series: &[Series]) -> St
                 .sum()
         })
         .collect();
-    let max = nice_max(totals.iter().copied().fold(0.0, f64::max));
+    let integer = series
+        .iter()
+        .flat_map(|s| s.values.iter())
+        .all(|v| v.fract() == 0.0);
+    let (max, step) = axis(totals.iter().copied().fold(0.0, f64::max), integer);
     let plot_h = h - top - bottom;
     let plot_w = w - left - right;
     let y_of = |v: f64| top + plot_h - v / max * plot_h;
-    for k in 0..=4 {
-        let v = max * k as f64 / 4.0;
+    let ticks = (max / step).round() as usize;
+    for k in 0..=ticks {
+        let v = step * k as f64;
         svg.line(left, y_of(v), w - right, y_of(v), "#d0d0d0");
         svg.text(left - 6.0, y_of(v) + 4.0, "end", 11, &fmt_num(v));
     }
@@ -247,6 +272,16 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(23.0), 25.0);
         assert_eq!(nice_max(100.0), 100.0);
+    }
+
+    #[test]
+    fn count_axes_step_in_whole_numbers() {
+        assert_eq!(axis(5.0, true), (6.0, 2.0));
+        assert_eq!(axis(10.0, true), (12.0, 3.0));
+        assert_eq!(axis(3.0, true), (3.0, 1.0));
+        assert_eq!(axis(0.0, true), (1.0, 1.0));
+        assert_eq!(axis(10.0, false), (10.0, 2.5));
+        assert_eq!(axis(400.0, true), (400.0, 100.0));
     }
 
     #[test]

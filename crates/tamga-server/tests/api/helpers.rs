@@ -265,3 +265,100 @@ pub fn declaration(party: &str) -> Value {
         "documents": [{"code": "N380", "ref": "INV-2026-001"}]
     })
 }
+
+impl TestApp {
+    pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .delete(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The user id behind a token (`GET /api/v1/me`).
+    pub async fn user_id(&self, token: &str) -> String {
+        let (status, me) = self.get("/api/v1/me", token).await;
+        assert_eq!(status, 200, "{me}");
+        me["id"].as_str().expect("user id").to_owned()
+    }
+
+    /// Lodges `body` and expects 201; answers the stored declaration.
+    pub async fn lodge(&self, token: &str, body: &Value) -> Value {
+        let (status, created) = self.post("/api/v1/declarations", token, body).await;
+        assert_eq!(status, 201, "lodging failed: {created}");
+        created
+    }
+
+    /// How many events of `kind` the log holds.
+    pub async fn events_of(&self, kind: &str) -> usize {
+        self.event_kinds()
+            .await
+            .iter()
+            .filter(|k| k.as_str() == kind)
+            .count()
+    }
+
+    /// Every stored balance agrees with its ledger.
+    pub async fn assert_ledger_reconciles(&self) -> u64 {
+        let (checked, mismatches) = tamga_store::ledger::reconcile(self.state.store.db())
+            .await
+            .expect("reconcile");
+        assert!(mismatches.is_empty(), "ledger mismatches: {mismatches:?}");
+        checked
+    }
+}
+
+/// The `(path, code)` pairs of an `{"errors": […]}` answer.
+pub fn error_codes(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["path"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A decimal from a JSON string (how amounts travel).
+pub fn dec(v: &Value) -> tamga_types::Decimal {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a decimal string, got {v}"))
+        .parse()
+        .unwrap_or_else(|_| panic!("not a decimal: {v}"))
+}
+
+/// CONTRACT.md's example risk profile: smartphones from China or Hong Kong below 50 per unit.
+pub fn profile() -> Value {
+    json!({
+        "title": "Undervalued smartphones from China",
+        "rationale": "Unit values far below the world price seen in 2025",
+        "scope": "national",
+        "valid_from": "2026-01-01",
+        "criteria": [
+            {"field": "items.hs_code", "op": "prefix", "values": ["851713"]},
+            {"field": "items.origin", "op": "in", "values": ["CN", "HK"]},
+            {"field": "items.unit_value", "op": "lt", "value": "50"}
+        ],
+        "condition": null,
+        "score": 60,
+        "measure": "physical_inspection"
+    })
+}
+
+/// The example declaration with 1000 phones for 15000.00 USD: a unit value of 15.
+pub fn cheap_phones(party: &str) -> Value {
+    let mut d = declaration(party);
+    d["items"][0]["quantity"] = json!("1000");
+    d
+}

@@ -4,3 +4,5 @@
 mod audit;
 mod declarations;
 mod helpers;
+mod payments;
+mod risk;

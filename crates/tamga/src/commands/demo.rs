@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use serde_json::json;
 use tamga_server::AppState;
 use tamga_server::users::{NewUser, create_user, rotate_token};
 use tamga_sim::{SimConfig, TradeSimulator};
@@ -47,6 +48,7 @@ pub async fn demo_users(
         ("admin", "admin"),
         ("analyst", "analyst"),
         ("auditor", "auditor"),
+        ("bank", "bank"),
     ] {
         let token = ensure_user(
             state,
@@ -113,57 +115,92 @@ pub async fn demo_users(
     Ok((logins, by_party))
 }
 
-pub async fn run(
-    addr: &str,
-    database: &str,
-    rate: f64,
-    seed: u64,
-    fraud_rate: f64,
-) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        rate > 0.0 && rate <= 10_000.0,
-        "--rate must be between 0 and 10000 per second"
-    );
+/// Risk profiles an analyst of a Central Asian administration would start with. Written
+/// through the same API analysts use, so they are type-checked like any other.
+fn demo_profiles() -> Vec<serde_json::Value> {
+    vec![
+        json!({"title": "Undervalued smartphones from China", "rationale": "Unit values far below the world price of handsets",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["851713"]},
+                            {"field": "items.origin", "op": "in", "values": ["CN", "HK"]},
+                            {"field": "items.unit_value", "op": "lt", "value": "60"}],
+               "score": 60, "measure": "physical_inspection", "inspection": "scan"}),
+        json!({"title": "Customs-union origin on goods shipped from China", "rationale": "False EAEU origin claims to avoid duty",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.origin", "op": "in", "values": ["KZ", "RU", "BY", "AM"]},
+                            {"field": "dispatch_country", "op": "in", "values": ["CN", "TR", "AE"]}],
+               "score": 70, "measure": "physical_inspection", "inspection": "partial"}),
+        json!({"title": "Excise goods: spirits and tobacco", "rationale": "High excise, frequent quantity understatement",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["2208", "2402", "2403"]}],
+               "score": 40, "measure": "documentary_check"}),
+        json!({"title": "Clothing and footwear at give-away prices", "rationale": "Undervaluation of textiles from Asia",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["61", "62", "64"]},
+                            {"field": "items.value_per_kg", "op": "lt", "value": "3"}],
+               "score": 50, "measure": "documentary_check"}),
+        json!({"title": "Pharmaceuticals at the Dordoi post", "rationale": "Medicines without registration seen at Dordoi",
+               "scope": {"offices": ["41713"]}, "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["3004"]}],
+               "score": 50, "measure": "documentary_check"}),
+        json!({"title": "Cars: heavy and cheap", "rationale": "Used cars declared far below their value per kg",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["8703"]},
+                            {"field": "items.value_per_kg", "op": "lt", "value": "4"}],
+               "condition": "trader.risk_category != 'low'",
+               "score": 60, "measure": "physical_inspection", "inspection": "full"}),
+    ]
+}
+
+pub async fn run(addr: &str, database: &str, rate: f64, seed: u64, fraud_rate: f64) -> anyhow::Result<()> {
+    anyhow::ensure!(rate > 0.0 && rate <= 10_000.0, "--rate must be between 0 and 10000 per second");
     let state = super::open(database).await?;
-    let sim = TradeSimulator::new(
-        seed,
-        SimConfig {
-            fraud_rate,
-            ..SimConfig::default()
-        },
-    );
+    let sim = TradeSimulator::new(seed, SimConfig { fraud_rate, ..SimConfig::default() });
     let (logins, tokens) = demo_users(&state, &sim, true).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let server = tokio::spawn(tamga_server::serve(listener, state.clone()));
+    let api = format!("http://{local}/api/v1");
+    let token_of = |name: &str| logins.iter().find(|l| l.name == name).map(|l| l.token.clone()).unwrap_or_default();
+    let client = reqwest::Client::new();
+    if tamga_store::risk::profile_count(state.store.db()).await? == 0 {
+        for p in demo_profiles() {
+            let r = client.post(format!("{api}/risk/profiles")).bearer_auth(token_of("analyst")).json(&p).send().await?;
+            anyhow::ensure!(r.status().as_u16() == 201, "demo profile refused: {}", r.text().await?);
+        }
+    }
 
-    println!(
-        "Tamga demo on {} ({} store)",
-        database,
-        state.store.backend_name()
-    );
+    println!("Tamga demo on {} ({} store)", database, state.store.backend_name());
     println!("  console:  http://{local}/");
-    println!("  API:      http://{local}/api/v1  (OpenAPI: http://{local}/api/v1/openapi.json)");
+    println!("  API:      {api}  (OpenAPI: {api}/openapi.json)");
     println!("  password of every demo login below: {DEMO_PASSWORD}");
     for l in &logins {
-        println!(
-            "  {:<16} {:<8} {:<40} {}",
-            l.name, l.role, l.detail, l.token
-        );
+        println!("  {:<16} {:<8} {:<40} {}", l.name, l.role, l.detail, l.token);
     }
-    println!(
-        "Simulating {rate} declarations/s (seed {seed}, hidden fraud rate {fraud_rate}); ctrl-c stops."
-    );
+    println!("Simulating {rate} declarations/s (seed {seed}, hidden fraud rate {fraud_rate}); ctrl-c stops.");
 
-    let base = format!("http://{local}/api/v1/declarations");
-    let simulation = tokio::spawn(simulate(sim, tokens, base, rate));
+    let officers: HashMap<String, String> = logins
+        .iter()
+        .filter(|l| l.role == "officer")
+        .map(|l| (l.name.trim_start_matches("officer-").to_owned(), l.token.clone()))
+        .collect();
+    let actors = Arc::new(Actors { api, traders: tokens, officers, bank: token_of("bank"), client });
+    let simulation = tokio::spawn(simulate(sim, actors, rate));
     tokio::select! {
         r = server => { r??; }
         r = simulation => { r??; }
     }
     Ok(())
+}
+
+/// Who acts in the simulated economy, by token.
+struct Actors {
+    api: String,
+    traders: HashMap<String, String>,
+    /// Officer token by office code.
+    officers: HashMap<String, String>,
+    bank: String,
+    client: reqwest::Client,
 }
 
 #[derive(Default)]
@@ -172,17 +209,12 @@ struct Tally {
     refused: u64,
     failed: u64,
     lodged: u64,
-    /// What each declaration really was: kept for simulated inspections.
-    truths: HashMap<String, tamga_sim::Truth>,
+    controls: u64,
+    hits: u64,
+    paid: u64,
 }
 
-async fn simulate(
-    mut sim: TradeSimulator,
-    tokens: HashMap<String, String>,
-    url: String,
-    rate: f64,
-) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+async fn simulate(mut sim: TradeSimulator, actors: Arc<Actors>, rate: f64) -> anyhow::Result<()> {
     let tally = Arc::new(tokio::sync::Mutex::new(Tally::default()));
     let period = Duration::from_secs_f64(1.0 / rate);
     let mut ticker = tokio::time::interval(period);
@@ -192,51 +224,113 @@ async fn simulate(
     loop {
         ticker.tick().await;
         let generated = sim.next();
-        let declarant = generated.declaration["declarant"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let Some(token) = tokens.get(&declarant).cloned() else {
-            continue;
-        };
-        let (client, url, shared) = (client.clone(), url.clone(), tally.clone());
+        let declarant = generated.declaration["declarant"].as_str().unwrap_or_default().to_owned();
+        let Some(token) = actors.traders.get(&declarant).cloned() else { continue };
+        let (actors, shared) = (actors.clone(), tally.clone());
         tokio::spawn(async move {
-            let answer = client
-                .post(&url)
+            let answer = actors
+                .client
+                .post(format!("{}/declarations", actors.api))
                 .bearer_auth(token)
                 .json(&generated.declaration)
                 .send()
                 .await;
-            let mut t = shared.lock().await;
-            match answer {
-                Ok(resp) if resp.status().as_u16() == 201 => {
-                    let body: serde_json::Value = resp.json().await.unwrap_or_default();
-                    let channel = body["channel"].as_str().unwrap_or("?").to_owned();
-                    *t.by_channel.entry(channel).or_default() += 1;
-                    t.lodged += 1;
-                    if let Some(id) = body["id"].as_str() {
-                        t.truths.insert(id.to_owned(), generated.truth);
-                    }
+            let body = match answer {
+                Ok(resp) if resp.status().as_u16() == 201 => resp.json::<serde_json::Value>().await.unwrap_or_default(),
+                Ok(resp) if resp.status().as_u16() == 422 => {
+                    shared.lock().await.refused += 1;
+                    return;
                 }
-                Ok(resp) if resp.status().as_u16() == 422 => t.refused += 1,
-                _ => t.failed += 1,
+                _ => {
+                    shared.lock().await.failed += 1;
+                    return;
+                }
+            };
+            {
+                let mut t = shared.lock().await;
+                *t.by_channel.entry(body["channel"].as_str().unwrap_or("?").to_owned()).or_default() += 1;
+                t.lodged += 1;
             }
+            follow_up(&actors, &shared, body, &generated.truth).await;
         });
         if last_report.elapsed() >= Duration::from_secs(2) {
             last_report = Instant::now();
             let t = tally.lock().await;
             let c = |k: &str| t.by_channel.get(k).copied().unwrap_or(0);
             eprint!(
-                "\r[{:>5}s] lodged {} (green {} yellow {} red {} blue {}), refused {}, failed {}   ",
+                "\r[{:>5}s] lodged {} (green {} yellow {} red {} blue {}) · controls {} (hits {}) · paid {} · refused {} failed {}   ",
                 started.elapsed().as_secs(),
                 t.lodged,
                 c("green"),
                 c("yellow"),
                 c("red"),
                 c("blue"),
+                t.controls,
+                t.hits,
+                t.paid,
                 t.refused,
                 t.failed
             );
         }
     }
+}
+
+/// What happens after lodgement: the office's officer inspects a selected declaration and
+/// finds what the simulator hid (if anything); the bank pays what is due.
+async fn follow_up(actors: &Actors, tally: &tokio::sync::Mutex<Tally>, mut declaration: serde_json::Value, truth: &tamga_sim::Truth) {
+    let id = declaration["id"].as_str().unwrap_or_default().to_owned();
+    let pause = |ms: u64| tokio::time::sleep(Duration::from_millis(ms + rand_ms()));
+    if declaration["status"] == "under_control" {
+        pause(1_500).await;
+        let office = declaration["office"].as_str().unwrap_or_default();
+        let Some(officer) = actors.officers.get(office) else { return };
+        let open: serde_json::Value = match actors
+            .client
+            .get(format!("{}/controls?status=open", actors.api))
+            .bearer_auth(officer)
+            .send()
+            .await
+        {
+            Ok(r) => r.json().await.unwrap_or_default(),
+            Err(_) => return,
+        };
+        let Some(task) = open.as_array().and_then(|l| l.iter().find(|t| t["declaration"] == id.as_str())) else { return };
+        let result = tamga_sim::inspect(truth);
+        let hit = result["outcome"] == "discrepancy";
+        let answer = actors
+            .client
+            .post(format!("{}/controls/{}/result", actors.api, task["id"].as_str().unwrap_or_default()))
+            .bearer_auth(officer)
+            .json(&result)
+            .send()
+            .await;
+        match answer {
+            Ok(r) if r.status().is_success() => {
+                let body: serde_json::Value = r.json().await.unwrap_or_default();
+                declaration = body["declaration"].clone();
+                let mut t = tally.lock().await;
+                t.controls += 1;
+                t.hits += u64::from(hit);
+            }
+            _ => return,
+        }
+    }
+    if declaration["status"] == "awaiting_payment" {
+        pause(800).await;
+        let payment = json!({
+            "declaration": id,
+            "amount": declaration["balance"],
+            "currency": "KGS",
+            "key": format!("BANK-{}", id),
+        });
+        let paid = actors.client.post(format!("{}/payments", actors.api)).bearer_auth(&actors.bank).json(&payment).send().await;
+        if paid.is_ok_and(|r| r.status().is_success()) {
+            tally.lock().await.paid += 1;
+        }
+    }
+}
+
+/// Up to two seconds of jitter, so follow-ups do not march in step.
+fn rand_ms() -> u64 {
+    rand::random::<u64>() % 2_000
 }

@@ -2,6 +2,7 @@ pub mod audit;
 pub mod bench_lodge;
 pub mod demo;
 pub mod serve;
+pub mod tables;
 pub mod user;
 
 use anyhow::Context;
