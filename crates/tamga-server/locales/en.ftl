@@ -266,6 +266,7 @@ dash-release-by-office = By office
 dash-released = Released
 dash-median = Median
 dash-p90 = 90th percentile
+dash-no-releases = No declaration lodged in the last 30 days has been released yet.
 dash-hit-by-profile = Hit rate by risk profile
 unit-seconds = s
 unit-minutes = min

@@ -263,6 +263,7 @@ dash-release-by-office = По постам
 dash-released = Выпущено
 dash-median = Медиана
 dash-p90 = 90-й процентиль
+dash-no-releases = Ни одна декларация, поданная за последние 30 дней, ещё не выпущена.
 dash-hit-by-profile = Результативность профилей риска
 unit-seconds = с
 unit-minutes = мин

@@ -35,12 +35,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Trader,
         Role::Officer,
         Role::Analyst,
         Role::Auditor,
         Role::Admin,
+        Role::Bank,
     ];
     pub fn as_str(self) -> &'static str {
         match self {

@@ -28,6 +28,9 @@ pub struct Config {
     pub body_limit: usize,
     /// Risk selection settings used until an analyst stores others.
     pub risk_settings: tamga_risk::SelectionSettings,
+    /// Assess duties and taxes on lodgement. Only `tamga bench lodge --without-taxes` turns
+    /// it off, to measure what the calculation costs.
+    pub assess_taxes: bool,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
             national_currency: "KGS".into(),
             body_limit: 1024 * 1024,
             risk_settings: tamga_risk::SelectionSettings::default(),
+            assess_taxes: true,
         }
     }
 }

@@ -46,7 +46,7 @@ pub async fn create_user(
         problems.push(
             "role",
             "unknown_role",
-            "role is one of trader, officer, analyst, auditor, admin",
+            "role is one of trader, officer, analyst, auditor, admin, bank",
         );
     }
     match (&role, &new.party) {

@@ -327,18 +327,29 @@ async fn an_admin_sees_the_dashboard_with_svg_charts() {
         s.console.lodge_as(&cast.trader_a, TRADER_PARTY).await;
     }
     s.console.held_for_control(TRADER_PARTY).await;
+    for (channel, minutes) in [
+        ("yellow", 35),
+        ("yellow", 50),
+        ("red", 95),
+        ("red", 140),
+        ("green", 1),
+    ] {
+        s.console
+            .released_after(OTHER_PARTY, channel, minutes * 60)
+            .await;
+    }
     s.sign_in("admin", "#dash-live").await;
     s.wait_for("#chart-per-day svg").await;
     s.wait_for("#chart-release svg").await;
     let total = s.wait_for("#kpi-total").await.text().await.unwrap();
-    assert_eq!(total.trim(), "4");
+    assert_eq!(total.trim(), "9");
     // A declaration lodged now appears without reloading (htmx polls every 5 s).
     s.console.lodge_as(&cast.trader_a, TRADER_PARTY).await;
     s.client
         .wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::XPath(
-            "//p[@id='kpi-total' and normalize-space()='5']",
+            "//p[@id='kpi-total' and normalize-space()='10']",
         ))
         .await
         .expect("the dashboard refreshes itself");

@@ -125,6 +125,9 @@ enum BenchCommand {
         /// Concurrent clients in the peak phase.
         #[arg(long, default_value_t = 64)]
         clients: usize,
+        /// Skip the duties-and-taxes calculation (a baseline to measure its cost).
+        #[arg(long)]
+        without_taxes: bool,
     },
     /// Risk assessments per second on one core against N active profiles (5 items each).
     Risk {
@@ -211,9 +214,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     database,
                     seconds,
                     clients,
+                    without_taxes,
                 },
         } => {
-            commands::bench_lodge::run(database.as_deref(), seconds, clients).await?;
+            commands::bench_lodge::run(database.as_deref(), seconds, clients, !without_taxes).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -253,9 +253,11 @@ pub fn live_view(state: &AppState, ctx: &Ctx, mut f: Figures) -> LiveView {
             }
         })
         .collect();
-    let by_channel = time_rows(ctx, &mut f.release_by_channel, |c| {
+    let mut by_channel = time_rows(ctx, &mut f.release_by_channel, |c| {
         t.code_label("channel", c)
     });
+    // Channels in order of strength (green, blue, yellow, red), as in the charts.
+    by_channel.sort_by_key(|r| Channel::parse(&r.code));
     let by_office = time_rows(ctx, &mut f.release_by_office, |o| {
         match state.reference.office(o) {
             Some(office) => format!("{o} — {}", office.name),

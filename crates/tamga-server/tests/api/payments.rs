@@ -90,12 +90,10 @@ async fn ledger(app: &TestApp, token: &str, id: &str) -> Value {
 /// page and on the declaration.
 async fn assert_balance_identity(app: &TestApp, token: &str, id: &str) -> Decimal {
     let l = ledger(app, token, id).await;
-    let computed = dec(&l["assessed"]) - dec(&l["paid"]) - dec(&l["guaranteed"])
-        + dec(&l["refunded"]);
+    let computed =
+        dec(&l["assessed"]) - dec(&l["paid"]) - dec(&l["guaranteed"]) + dec(&l["refunded"]);
     assert_eq!(computed, dec(&l["balance"]), "{l}");
-    let (_, declaration) = app
-        .get(&format!("/api/v1/declarations/{id}"), token)
-        .await;
+    let (_, declaration) = app.get(&format!("/api/v1/declarations/{id}"), token).await;
     assert_eq!(dec(&declaration["balance"]), computed, "{declaration}");
     computed
 }
@@ -317,23 +315,28 @@ async fn amounts_are_decimal_strings_in_the_national_currency_or_refused_422(bac
     let (status, answer) = app.post("/api/v1/payments", &k.bank, &body).await;
     assert_eq!(status, 422);
     let codes = error_codes(&answer);
-    assert!(codes.contains(&("key".into(), "missing".into())), "{codes:?}");
+    assert!(
+        codes.contains(&("key".into(), "missing".into())),
+        "{codes:?}"
+    );
     assert!(codes.contains(&("tip".into(), "unknown_field".into())));
     // Only banks notify payments.
     for token in [&k.trader, &k.officer] {
         let (status, _) = app.post("/api/v1/payments", token, &good).await;
         assert_eq!(status, 403);
     }
-    assert_eq!(app.count("ledger").await, before, "a refused payment was stored");
+    assert_eq!(
+        app.count("ledger").await,
+        before,
+        "a refused payment was stored"
+    );
     let (_, now) = app
         .get(&format!("/api/v1/declarations/{id}"), &k.trader)
         .await;
     assert_eq!(now["balance"], created["balance"]);
 }
 
-async fn a_partial_payment_keeps_awaiting_payment_and_the_full_payment_releases(
-    backend: Backend,
-) {
+async fn a_partial_payment_keeps_awaiting_payment_and_the_full_payment_releases(backend: Backend) {
     let k = desk(backend).await;
     let app = &k.app;
     let created = app.lodge(&k.trader, &declaration(PARTY_A)).await;
@@ -417,7 +420,10 @@ async fn a_paid_declaration_under_control_waits_for_the_control_result(backend: 
         "P-1",
     )
     .await;
-    assert_eq!(receipt["status"], "under_control", "money does not skip a control");
+    assert_eq!(
+        receipt["status"], "under_control",
+        "money does not skip a control"
+    );
     assert_eq!(dec(&receipt["balance"]), Decimal::ZERO);
     let (status, answer) = app
         .post(
@@ -443,9 +449,7 @@ async fn a_paid_declaration_under_control_waits_for_the_control_result(backend: 
     assert_balance_identity(app, &k.trader, &id).await;
 }
 
-async fn a_guarantee_is_refused_for_a_medium_risk_trader_and_allowed_after_aeo(
-    backend: Backend,
-) {
+async fn a_guarantee_is_refused_for_a_medium_risk_trader_and_allowed_after_aeo(backend: Backend) {
     let k = desk(backend).await;
     let app = &k.app;
     let created = app.lodge(&k.trader, &declaration(PARTY_A)).await;
@@ -486,7 +490,11 @@ async fn a_guarantee_is_refused_for_a_medium_risk_trader_and_allowed_after_aeo(
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["applied"], false);
     let (status, answer) = app
-        .post(&path, &k.trader, &json!({"reference": "BG-2", "key": "G-2"}))
+        .post(
+            &path,
+            &k.trader,
+            &json!({"reference": "BG-2", "key": "G-2"}),
+        )
         .await;
     assert_eq!(status, 409);
     assert_eq!(answer["errors"][0]["code"], "nothing_due");
@@ -518,18 +526,16 @@ async fn a_guarantee_is_refused_for_a_medium_risk_trader_and_allowed_after_aeo(
 async fn a_refund_is_allowed_up_to_the_overpayment_only(backend: Backend) {
     let k = desk(backend).await;
     let app = &k.app;
-    let officer_far = app.user("officer-far", "officer", None, Some("41702")).await;
+    let officer_far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
     let created = app.lodge(&k.trader, &declaration(PARTY_A)).await;
     let id = id_of(&created);
     let path = format!("/api/v1/declarations/{id}/refund");
-    let refund = |amount: &str, key: &str| {
-        json!({"amount": amount, "reason": "paid twice by the bank", "key": key})
-    };
+    let refund = |amount: &str, key: &str| json!({"amount": amount, "reason": "paid twice by the bank", "key": key});
 
     // Nothing overpaid: no refund at all.
-    let (status, answer) = app
-        .post(&path, &k.officer, &refund("0.01", "R-0"))
-        .await;
+    let (status, answer) = app.post(&path, &k.officer, &refund("0.01", "R-0")).await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["errors"][0]["code"], "refund_exceeds_credit");
 
@@ -540,40 +546,28 @@ async fn a_refund_is_allowed_up_to_the_overpayment_only(backend: Backend) {
 
     let (status, _) = app.post(&path, &k.trader, &refund("10.00", "R-T")).await;
     assert_eq!(status, 403, "a trader refunded itself");
-    let (status, _) = app
-        .post(&path, &officer_far, &refund("10.00", "R-F"))
-        .await;
+    let (status, _) = app.post(&path, &officer_far, &refund("10.00", "R-F")).await;
     assert_eq!(status, 404, "an officer of another office refunded");
-    let (status, answer) = app
-        .post(&path, &k.officer, &refund("100.01", "R-1"))
-        .await;
+    let (status, answer) = app.post(&path, &k.officer, &refund("100.01", "R-1")).await;
     assert_eq!(status, 422);
     assert_eq!(
         error_codes(&answer),
         vec![("amount".to_owned(), "refund_exceeds_credit".to_owned())]
     );
 
-    let (status, receipt) = app
-        .post(&path, &k.officer, &refund("60.00", "R-2"))
-        .await;
+    let (status, receipt) = app.post(&path, &k.officer, &refund("60.00", "R-2")).await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(dec(&receipt["balance"]), d("-40.00"));
-    let (status, again) = app
-        .post(&path, &k.officer, &refund("60.00", "R-2"))
-        .await;
+    let (status, again) = app.post(&path, &k.officer, &refund("60.00", "R-2")).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["applied"], false);
     assert_eq!(dec(&again["balance"]), d("-40.00"));
-    let (status, _) = app
-        .post(&path, &k.officer, &refund("40.01", "R-3"))
-        .await;
+    let (status, _) = app.post(&path, &k.officer, &refund("40.01", "R-3")).await;
     assert_eq!(status, 422);
     let (status, receipt) = app.post(&path, &k.admin, &refund("40.00", "R-4")).await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(dec(&receipt["balance"]), Decimal::ZERO);
-    let (status, _) = app
-        .post(&path, &k.officer, &refund("0.01", "R-5"))
-        .await;
+    let (status, _) = app.post(&path, &k.officer, &refund("0.01", "R-5")).await;
     assert_eq!(status, 422);
 
     let l = ledger(app, &k.officer, &id).await;
@@ -637,7 +631,10 @@ async fn the_ledger_reconciles_after_payments_guarantees_refunds_controls_and_am
         )
         .await;
     assert_eq!(status, 200, "{answer}");
-    let due = answer["declaration"]["balance"].as_str().unwrap().to_owned();
+    let due = answer["declaration"]["balance"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     pay(app, &k.bank, &c, &due, "C-1").await;
     // 4. Amended upwards before payment (the difference is an additional assessment).
     let d4 = id_of(&app.lodge(&k.trader, &declaration(PARTY_A)).await);

@@ -261,12 +261,11 @@ async fn a_fired_profile_sends_the_declaration_to_red_and_opens_a_control_for_an
     let w = world(backend).await;
     let app = &w.app;
     let officer_2 = app.user("officer-2", "officer", None, Some("41701")).await;
-    let officer_far = app.user("officer-far", "officer", None, Some("41702")).await;
-    let ids: BTreeSet<String> = [
-        app.user_id(&w.officer).await,
-        app.user_id(&officer_2).await,
-    ]
-    .into();
+    let officer_far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
+    let ids: BTreeSet<String> =
+        [app.user_id(&w.officer).await, app.user_id(&officer_2).await].into();
 
     let stored = create_profile(app, &w.analyst, &profile()).await;
     assert_eq!(stored["version"], 1);
@@ -377,7 +376,12 @@ async fn item_criteria_must_all_hold_for_the_same_goods_item(backend: Backend) {
          "value": "5000.00", "preference": "100"}
     ]);
     let split = app.lodge(&w.trader, &body).await;
-    assert_eq!(split["assessment"]["fired"], json!([]), "{}", split["assessment"]);
+    assert_eq!(
+        split["assessment"]["fired"],
+        json!([]),
+        "{}",
+        split["assessment"]
+    );
     assert_eq!(split["channel"], "green");
 
     // A third item holding every criterion fires, and the match names that item.
@@ -388,7 +392,12 @@ async fn item_criteria_must_all_hold_for_the_same_goods_item(backend: Backend) {
     );
     let whole = app.lodge(&w.trader, &body).await;
     let fired = &whole["assessment"]["fired"];
-    assert_eq!(fired.as_array().unwrap().len(), 1, "{}", whole["assessment"]);
+    assert_eq!(
+        fired.as_array().unwrap().len(),
+        1,
+        "{}",
+        whole["assessment"]
+    );
     for m in fired[0]["matched"].as_array().unwrap() {
         assert_eq!(m["item"], 2, "{m}");
     }
@@ -398,7 +407,9 @@ async fn item_criteria_must_all_hold_for_the_same_goods_item(backend: Backend) {
 async fn a_profile_scoped_to_an_office_fires_only_at_that_office(backend: Backend) {
     let w = world(backend).await;
     let app = &w.app;
-    let officer_far = app.user("officer-far", "officer", None, Some("41702")).await;
+    let officer_far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
     let mut body = profile();
     body["scope"] = json!({"offices": ["41702"]});
     body["measure"] = json!("documentary_check");
@@ -625,7 +636,9 @@ async fn nobody_can_release_cancel_or_downgrade_a_selected_control_and_every_att
 async fn an_officer_of_another_office_can_neither_see_nor_record_the_control(backend: Backend) {
     let w = world(backend).await;
     let app = &w.app;
-    let officer_far = app.user("officer-far", "officer", None, Some("41702")).await;
+    let officer_far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
     create_profile(app, &w.analyst, &profile()).await;
     let created = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
     let id = id_of(&created);
@@ -790,7 +803,9 @@ async fn the_recorded_result_moves_the_declaration_on_and_feeds_revenue_recovere
 async fn feedback_is_reported_per_profile_channel_and_office(backend: Backend) {
     let w = world(backend).await;
     let app = &w.app;
-    let officer_far = app.user("officer-far", "officer", None, Some("41702")).await;
+    let officer_far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
     let red = id_of(&create_profile(app, &w.analyst, &profile()).await);
     let mut body = profile();
     body["scope"] = json!({"offices": ["41702"]});
@@ -867,9 +882,8 @@ async fn a_backtest_reports_selections_and_hits_over_stored_history(backend: Bac
     record(app, &w.officer, &id_of(&fair), &no_discrepancy()).await;
 
     let today = tamga_server::declarations::today().to_string();
-    let run = |draft: Value, from: &str, to: &str| {
-        json!({"profile": draft, "from": from, "to": to})
-    };
+    let run =
+        |draft: Value, from: &str, to: &str| json!({"profile": draft, "from": from, "to": to});
     // The draft (CONTRACT's example) would have picked the cheap one only, a hit.
     let (status, report) = app
         .post(
@@ -891,7 +905,11 @@ async fn a_backtest_reports_selections_and_hits_over_stored_history(backend: Bac
     assert_eq!(report["sample"], json!([id_of(&cheap)]));
     // The live profile's own criteria: both phones, one hit out of two.
     let (_, report) = app
-        .post("/api/v1/risk/backtest", &w.analyst, &run(live, &today, &today))
+        .post(
+            "/api/v1/risk/backtest",
+            &w.analyst,
+            &run(live, &today, &today),
+        )
         .await;
     assert_eq!(report["selected"], 2, "{report}");
     assert_eq!(report["selected_controlled"], 2);
@@ -922,7 +940,10 @@ async fn a_backtest_reports_selections_and_hits_over_stored_history(backend: Bac
         codes.contains(&("profile.criteria[1].op".into(), "op_not_allowed".into())),
         "{codes:?}"
     );
-    assert!(codes.contains(&("to".into(), "bad_range".into())), "{codes:?}");
+    assert!(
+        codes.contains(&("to".into(), "bad_range".into())),
+        "{codes:?}"
+    );
     // A back-test stores no profile.
     assert_eq!(app.count("risk_profiles").await, 1);
 }
@@ -1057,7 +1078,10 @@ async fn a_condition_failing_at_run_time_fails_safe_to_at_least_yellow_and_shows
     assert_eq!(a["fired"][0]["failed_safe"], true);
     // The analysts see it on the declaration, and a control is open for it.
     let (_, seen) = app
-        .get(&format!("/api/v1/declarations/{}", id_of(&created)), &w.analyst)
+        .get(
+            &format!("/api/v1/declarations/{}", id_of(&created)),
+            &w.analyst,
+        )
         .await;
     assert_eq!(seen["assessment"]["errors"], a["errors"]);
     open_task_of(app, &w.officer, &id_of(&created)).await;

@@ -85,25 +85,46 @@ impl Console {
             .id
     }
 
+    /// Stores a declaration of `channel` lodged `secs` seconds ago and released now, for
+    /// the dashboard's release times.
+    pub async fn released_after(&self, party: &str, channel: &str, secs: i64) -> String {
+        let lodged = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(secs);
+        let lodged = lodged.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        let now = tamga_store::now_text();
+        self.store(party, "released", channel, &lodged, Some(now))
+            .await
+    }
+
     /// Stores a declaration held for control at [`OFFICE`] (the risk engine decides that
     /// in real life; the console only has to show it).
     pub async fn held_for_control(&self, party: &str) -> String {
-        let id = uuid_like();
         let now = tamga_store::now_text();
+        self.store(party, "under_control", "red", &now, None).await
+    }
+
+    async fn store(
+        &self,
+        party: &str,
+        status: &str,
+        channel: &str,
+        lodged_at: &str,
+        released_at: Option<String>,
+    ) -> String {
+        let id = uuid_like();
         let body = serde_json::to_string(&declaration(party)).unwrap();
         let row = tamga_store::DeclarationRow {
             id: id.clone(),
             revision: 1,
             version: 1,
-            status: "under_control".into(),
-            channel: "red".into(),
+            status: status.into(),
+            channel: channel.into(),
             kind: "IM".into(),
             office: OFFICE.into(),
             declarant: party.into(),
             importer: Some(party.into()),
-            lodged_at: now.clone(),
-            updated_at: now,
-            released_at: None,
+            lodged_at: lodged_at.into(),
+            updated_at: tamga_store::now_text(),
+            released_at,
             body,
             assessment: json!({"channel": "red", "score": 80, "reason": "profile fired",
                 "fired": [{"profile": "phones-cn", "version": 2, "score": 80,

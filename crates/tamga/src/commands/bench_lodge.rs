@@ -19,14 +19,15 @@ struct Request {
     body: bytes::Bytes,
 }
 
-pub async fn run(database: Option<&str>, seconds: f64, clients: usize) -> anyhow::Result<()> {
+pub async fn run(database: Option<&str>, seconds: f64, clients: usize, taxes: bool) -> anyhow::Result<()> {
     anyhow::ensure!(seconds > 0.0, "--seconds must be positive");
     let tmp = tempfile::tempdir()?;
     let url = match database {
         Some(u) => u.to_owned(),
         None => format!("sqlite://{}", tmp.path().join("bench.db").display()),
     };
-    let state = super::open(&url).await?;
+    let config = tamga_server::Config { assess_taxes: taxes, ..tamga_server::Config::default() };
+    let state = super::open_with(&url, config).await?;
     let backend = state.store.backend_name();
     let mut sim = TradeSimulator::new(
         7,
@@ -100,7 +101,7 @@ pub async fn run(database: Option<&str>, seconds: f64, clients: usize) -> anyhow
         latencies[i].as_secs_f64() * 1000.0
     };
     println!(
-        "RESULT bench=lodge database={backend} items=5 clients={clients} declarations_per_s={peak:.0} \
+        "RESULT bench=lodge database={backend} taxes={taxes} items=5 clients={clients} declarations_per_s={peak:.0} \
          half_rate_per_s={half:.0} p50_ms={:.2} p99_ms={:.2} samples={}",
         pct(0.50),
         pct(0.99),

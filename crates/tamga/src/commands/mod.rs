@@ -20,8 +20,12 @@ pub fn init_logging() {
 
 /// Opens the store (creating and migrating it), loads reference data, builds the state.
 pub async fn open(database: &str) -> anyhow::Result<AppState> {
+    open_with(database, Config::default()).await
+}
+
+pub async fn open_with(database: &str, config: Config) -> anyhow::Result<AppState> {
     let url = DatabaseUrl::new(database);
-    tamga_server::startup::build_state(&url, Config::default())
+    tamga_server::startup::build_state(&url, config)
         .await
         .with_context(|| format!("cannot open the database {url}"))
 }
