@@ -17,6 +17,11 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
 
+use std::collections::HashMap;
+
+use cel::common::types::{CelMap, CelMapKey, CelString};
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::{Context, Env, ExecutionError, Program, Value};
 use serde_json::json;
 
@@ -46,17 +51,54 @@ fn env() -> &'static Arc<Env> {
     ENV.get_or_init(|| Arc::new(Env::stdlib()))
 }
 
-/// The variable values for one declaration, each converted on first use only: converting
-/// the whole declaration costs far more than evaluating most conditions.
+/// The variable values for one declaration, each converted on first use only (converting
+/// the whole declaration costs far more than evaluating most conditions) and then kept in
+/// the interpreter's own form, so that an evaluation binds them by reference, without
+/// copying a map per evaluation.
 pub struct Bindings<'a> {
     source: &'a tamga_types::Declaration,
-    declaration: OnceLock<Result<Value, String>>,
-    items: Vec<OnceLock<Result<Value, String>>>,
-    trader: Value,
+    declaration: OnceLock<Result<Box<dyn Val>, String>>,
+    items: Vec<OnceLock<Result<Box<dyn Val>, String>>>,
+    trader: Box<dyn Val>,
+    null: Box<dyn Val>,
 }
 
-fn convert<T: serde::Serialize>(v: &T) -> Result<Value, String> {
-    cel::to_value(v).map_err(|e| e.to_string())
+fn convert<T: serde::Serialize>(v: &T) -> Result<Box<dyn Val>, String> {
+    let value = cel::to_value(v).map_err(|e| e.to_string())?;
+    Box::<dyn Val>::try_from(value).map_err(|e| e.to_string())
+}
+
+/// A goods item built straight into the interpreter's form: the same map as
+/// `convert(item)` (tested), without going through serde and [`Value`] and copying it.
+fn convert_item(item: &tamga_types::GoodsItem) -> Result<Box<dyn Val>, String> {
+    let text = |s: &str| -> Box<dyn Val> { Box::new(CelString::from(s.to_owned())) };
+    // A decimal as its serde form (a string), exactly as `convert` writes it.
+    let decimal = |d: &rust_decimal::Decimal| -> Result<Box<dyn Val>, String> {
+        match cel::to_value(d).map_err(|e| e.to_string())? {
+            Value::String(s) => Ok(Box::new(CelString::from(s))),
+            other => Box::<dyn Val>::try_from(other).map_err(|e| e.to_string()),
+        }
+    };
+    let mut m: HashMap<CelMapKey<'static>, Box<dyn Val>> = HashMap::with_capacity(9);
+    let mut put = |k: &'static str, v: Box<dyn Val>| {
+        m.insert(CelMapKey::from(k), v);
+    };
+    put("hs_code", text(item.hs_code.as_str()));
+    put("description", text(&item.description));
+    put("origin", text(item.origin.as_str()));
+    put("quantity", decimal(&item.quantity)?);
+    put("unit", text(&item.unit));
+    put("net_mass_kg", decimal(&item.net_mass_kg)?);
+    put("gross_mass_kg", decimal(&item.gross_mass_kg)?);
+    put("value", decimal(&item.value)?);
+    if let Some(p) = &item.preference {
+        put("preference", text(p));
+    }
+    Ok(Box::new(CelMap::from(m)))
+}
+
+fn boxed(v: Value) -> Box<dyn Val> {
+    Box::<dyn Val>::try_from(v).expect("a string map and null convert")
 }
 
 impl<'a> Bindings<'a> {
@@ -70,21 +112,45 @@ impl<'a> Bindings<'a> {
             source: declaration,
             declaration: OnceLock::new(),
             items: declaration.items.iter().map(|_| OnceLock::new()).collect(),
-            trader: Value::from(m),
+            trader: boxed(Value::from(m)),
+            null: boxed(Value::Null),
         }
     }
 
-    fn declaration(&self) -> Result<Value, String> {
-        self.declaration
-            .get_or_init(|| convert(self.source))
-            .clone()
+    fn declaration(&self) -> Result<&dyn Val, String> {
+        match self.declaration.get_or_init(|| convert(self.source)) {
+            Ok(v) => Ok(v.as_ref()),
+            Err(e) => Err(e.clone()),
+        }
     }
 
-    fn item(&self, i: Option<usize>) -> Result<Value, String> {
+    fn item(&self, i: Option<usize>) -> Result<&dyn Val, String> {
         match i.and_then(|i| Some((self.items.get(i)?, &self.source.items[i]))) {
-            Some((cell, item)) => cell.get_or_init(|| convert(item)).clone(),
-            None => Ok(Value::Null),
+            Some((cell, item)) => match cell.get_or_init(|| convert_item(item)) {
+                Ok(v) => Ok(v.as_ref()),
+                Err(e) => Err(e.clone()),
+            },
+            None => Ok(self.null.as_ref()),
         }
+    }
+}
+
+/// The variables one evaluation sees, borrowed from [`Bindings`].
+struct Vars<'b> {
+    declaration: Option<&'b dyn Val>,
+    trader: Option<&'b dyn Val>,
+    item: Option<&'b dyn Val>,
+}
+
+impl VariableResolver for Vars<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        let v = match variable {
+            "declaration" => self.declaration?,
+            "trader" => self.trader?,
+            "item" => self.item?,
+            _ => return None,
+        };
+        Some(CowVal::Borrowed(v))
     }
 }
 
@@ -140,18 +206,23 @@ impl Condition {
 
     /// Evaluates with `item` bound to item `item` of the declaration (or `null`).
     pub fn evaluate(&self, b: &Bindings, item: Option<usize>) -> Result<bool, EvalError> {
-        // Only the variables the expression names are bound (binding clones the value).
+        // Only the variables the expression names are bound, by reference.
         let run = || -> Result<cel::ResolveResult, String> {
+            let vars = Vars {
+                declaration: if self.uses_declaration {
+                    Some(b.declaration()?)
+                } else {
+                    None
+                },
+                trader: self.uses_trader.then_some(b.trader.as_ref()),
+                item: if self.per_item {
+                    Some(b.item(item)?)
+                } else {
+                    None
+                },
+            };
             let mut ctx = Context::with_env(Arc::clone(env()));
-            if self.uses_declaration {
-                ctx.add_variable_from_value("declaration", b.declaration()?);
-            }
-            if self.uses_trader {
-                ctx.add_variable_from_value("trader", b.trader.clone());
-            }
-            if self.per_item {
-                ctx.add_variable_from_value("item", b.item(item)?);
-            }
+            ctx.set_variable_resolver(&vars);
             Ok(self.program.execute(&ctx))
         };
         match catch_unwind(AssertUnwindSafe(run)) {
@@ -192,6 +263,24 @@ pub enum EvalError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::bench::sample_declarations;
+
+    #[test]
+    fn an_item_built_by_hand_is_the_item_serde_gives() {
+        let mut items: Vec<tamga_types::GoodsItem> = sample_declarations(20, 4)
+            .into_iter()
+            .flat_map(|d| d.items)
+            .collect();
+        items[0].preference = None;
+        items[1].value = rust_decimal::Decimal::new(-0, 2);
+        items[2].quantity = rust_decimal::Decimal::new(-12345, 3);
+        for item in &items {
+            let by_hand = Value::try_from(convert_item(item).unwrap().as_ref()).unwrap();
+            let by_serde = cel::to_value(item).unwrap();
+            assert_eq!(by_hand, by_serde, "{item:?}");
+        }
+    }
 
     fn _assert_send_sync<T: Send + Sync>() {}
     #[test]

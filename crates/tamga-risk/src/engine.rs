@@ -284,12 +284,286 @@ struct Compiled {
     score: u32,
     measure: Measure,
     inspection: Option<Inspection>,
-    offices: Option<Vec<String>>,
-    valid_from: Date,
-    valid_to: Option<Date>,
+    /// The scope's offices (`None`: national).
+    offices: Option<TextSet>,
+    /// Validity as [`day_key`]s (`valid_to`: `i32::MAX` when open-ended).
+    valid_from: i32,
+    valid_to: i32,
+    /// The criteria as written, for the `matched` output of a profile that fires.
     declaration_criteria: Vec<Criterion>,
     item_criteria: Vec<Criterion>,
+    /// The same criteria compiled for deciding, cheapest first.
+    declaration_checks: Vec<Check>,
+    item_checks: Vec<Check>,
     condition: Option<Result<Condition, String>>,
+}
+
+/// A text's first 16 bytes in one integer (little-endian, zero-padded) and its length:
+/// equality and prefix tests on the short codes of a declaration take one comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    head: u128,
+    len: usize,
+}
+
+impl Packed {
+    fn new(s: &str) -> Packed {
+        let b = s.as_bytes();
+        let n = b.len().min(16);
+        let mut buf = [0u8; 16];
+        buf[..n].copy_from_slice(&b[..n]);
+        Packed {
+            head: u128::from_le_bytes(buf),
+            len: b.len(),
+        }
+    }
+}
+
+/// The first `len` bytes of a packed head.
+#[inline]
+fn head_mask(len: usize) -> u128 {
+    if len >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (8 * len)) - 1
+    }
+}
+
+/// A text operand, kept as written and packed.
+#[derive(Debug)]
+struct TextSet {
+    texts: Vec<String>,
+    packed: Vec<Packed>,
+}
+
+impl TextSet {
+    fn new(texts: &[String]) -> TextSet {
+        TextSet {
+            texts: texts.to_vec(),
+            packed: texts.iter().map(|t| Packed::new(t)).collect(),
+        }
+    }
+
+    /// Whether `s` (packed as `v`) equals one of the texts.
+    #[inline]
+    fn contains(&self, v: Packed, s: &str) -> bool {
+        self.packed
+            .iter()
+            .zip(&self.texts)
+            .any(|(p, t)| p.head == v.head && p.len == v.len && (v.len <= 16 || t == s))
+    }
+
+    /// Whether `s` (packed as `v`) starts with one of the texts.
+    #[inline]
+    fn prefixes(&self, v: Packed, s: &str) -> bool {
+        self.packed.iter().zip(&self.texts).any(|(p, t)| {
+            if p.len > 16 {
+                s.starts_with(t.as_str())
+            } else {
+                p.len <= v.len && v.head & head_mask(p.len) == p.head
+            }
+        })
+    }
+}
+
+/// A criterion's operand, compiled.
+#[derive(Debug)]
+enum Test {
+    None,
+    Text(TextSet),
+    Number(Decimal),
+}
+
+/// A criterion compiled for deciding.
+#[derive(Debug)]
+struct Check {
+    field: Field,
+    op: Op,
+    test: Test,
+}
+
+impl Check {
+    fn new(c: &Criterion) -> Check {
+        Check {
+            field: c.field,
+            op: c.op,
+            test: match &c.operand {
+                Operand::None => Test::None,
+                Operand::Texts(t) => Test::Text(TextSet::new(t)),
+                Operand::Number(n) => Test::Number(*n),
+            },
+        }
+    }
+
+    /// Relative cost of deciding, to test the cheap criteria first.
+    fn cost(&self) -> u8 {
+        match self.field {
+            Field::DocumentsCode | Field::InvoiceTotal => 3,
+            Field::ItemUnitValue | Field::ItemValuePerKg => 2,
+            Field::ItemReferencePriceRatio => 4,
+            f if f.kind() == crate::profile::FieldKind::Numeric => 1,
+            _ => 0,
+        }
+    }
+
+    /// Whether the criterion holds for `v`. A missing value satisfies only `absent` and
+    /// `not_in`.
+    #[inline]
+    fn holds(&self, v: Fact<'_>) -> bool {
+        match (self.op, v) {
+            (Op::Present, v) => !matches!(v, Fact::Missing),
+            (Op::Absent, v) => matches!(v, Fact::Missing),
+            (Op::NotIn, Fact::Missing) => true,
+            (_, Fact::Missing) => false,
+            (op, Fact::Text(p, s)) => {
+                let Test::Text(t) = &self.test else {
+                    return false;
+                };
+                match op {
+                    Op::Eq | Op::In => t.contains(p, s),
+                    Op::NotIn => !t.contains(p, s),
+                    Op::Prefix => t.prefixes(p, s),
+                    _ => false,
+                }
+            }
+            (op, Fact::Num(n)) => {
+                let Test::Number(x) = &self.test else {
+                    return false;
+                };
+                match op {
+                    Op::Eq => n == *x,
+                    Op::Lt => n < *x,
+                    Op::Le => n <= *x,
+                    Op::Gt => n > *x,
+                    Op::Ge => n >= *x,
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    /// Same answer as `documents_hold(..).is_some()`, without allocating.
+    fn documents_hold(&self, d: &Declaration) -> bool {
+        let Test::Text(t) = &self.test else {
+            return false;
+        };
+        let any = || t.texts.iter().any(|x| d.has_document(x));
+        match self.op {
+            Op::Present => any(),
+            Op::Absent => !any(),
+            _ => false,
+        }
+    }
+}
+
+/// A field's value for deciding: [`Val`] with texts packed.
+#[derive(Debug, Clone, Copy)]
+enum Fact<'a> {
+    Text(Packed, &'a str),
+    Num(Decimal),
+    Missing,
+}
+
+impl<'a> From<Val<'a>> for Fact<'a> {
+    fn from(v: Val<'a>) -> Fact<'a> {
+        match v {
+            Val::Text(s) => Fact::Text(Packed::new(s), s),
+            Val::Num(n) => Fact::Num(n),
+            Val::Missing => Fact::Missing,
+        }
+    }
+}
+
+/// One goods item's values, packed or derived once per assessment (derived on first use).
+struct ItemFacts<'a> {
+    item: &'a GoodsItem,
+    hs_code: Packed,
+    origin: Packed,
+    unit: Packed,
+    preference: Option<Packed>,
+    unit_value: OnceCell<Option<Decimal>>,
+    value_per_kg: OnceCell<Option<Decimal>>,
+    reference_price_ratio: OnceCell<Option<Decimal>>,
+}
+
+/// What every candidate of one assessment reads: computed once, not per profile.
+struct Facts<'a> {
+    input: &'a AssessmentInput<'a>,
+    date: i32,
+    office: Packed,
+    invoice_total: OnceCell<Decimal>,
+    items: Vec<ItemFacts<'a>>,
+    bindings: OnceCell<Bindings<'a>>,
+}
+
+impl<'a> Facts<'a> {
+    fn new(input: &'a AssessmentInput<'a>) -> Facts<'a> {
+        let d = input.declaration;
+        Facts {
+            input,
+            date: day_key(input.date),
+            office: Packed::new(d.office.as_str()),
+            invoice_total: OnceCell::new(),
+            items: d
+                .items
+                .iter()
+                .map(|item| ItemFacts {
+                    item,
+                    hs_code: Packed::new(item.hs_code.as_str()),
+                    origin: Packed::new(item.origin.as_str()),
+                    unit: Packed::new(&item.unit),
+                    preference: item.preference.as_deref().map(Packed::new),
+                    unit_value: OnceCell::new(),
+                    value_per_kg: OnceCell::new(),
+                    reference_price_ratio: OnceCell::new(),
+                })
+                .collect(),
+            bindings: OnceCell::new(),
+        }
+    }
+
+    /// Same values as [`declaration_value`].
+    fn declaration(&self, f: Field) -> Fact<'a> {
+        let d = self.input.declaration;
+        match f {
+            Field::Office => Fact::Text(self.office, d.office.as_str()),
+            Field::InvoiceTotal => Fact::Num(*self.invoice_total.get_or_init(|| d.invoice_total())),
+            f => declaration_value(f, d, self.input.trader.risk_category).into(),
+        }
+    }
+
+    /// Same values as [`item_value`].
+    #[inline]
+    fn item(&self, f: Field, it: &ItemFacts<'a>) -> Fact<'a> {
+        let item = it.item;
+        let num = |o: Option<Decimal>| o.map_or(Fact::Missing, Fact::Num);
+        let unit_value = || *it.unit_value.get_or_init(|| item.unit_value());
+        match f {
+            Field::ItemHsCode => Fact::Text(it.hs_code, item.hs_code.as_str()),
+            Field::ItemOrigin => Fact::Text(it.origin, item.origin.as_str()),
+            Field::ItemUnit => Fact::Text(it.unit, &item.unit),
+            Field::ItemPreference => match (it.preference, item.preference.as_deref()) {
+                (Some(p), Some(s)) => Fact::Text(p, s),
+                _ => Fact::Missing,
+            },
+            Field::ItemQuantity => Fact::Num(item.quantity),
+            Field::ItemNetMassKg => Fact::Num(item.net_mass_kg),
+            Field::ItemGrossMassKg => Fact::Num(item.gross_mass_kg),
+            Field::ItemValue => Fact::Num(item.value),
+            Field::ItemUnitValue => num(unit_value()),
+            Field::ItemValuePerKg => num(*it
+                .value_per_kg
+                .get_or_init(|| item.value.checked_div(item.net_mass_kg))),
+            Field::ItemReferencePriceRatio => num(*it.reference_price_ratio.get_or_init(|| {
+                self.input
+                    .reference_prices
+                    .and_then(|r| r.lookup(item.hs_code.as_str()))
+                    .filter(|p| p.currency == self.input.declaration.invoice.currency.as_str())
+                    .and_then(|p| unit_value()?.checked_div(p.unit_price))
+            })),
+            _ => Fact::Missing,
+        }
+    }
 }
 
 /// FNV-1a: the index keys are short codes (2–10 bytes), for which SipHash's setup
@@ -317,11 +591,54 @@ impl std::hash::Hasher for Fnv {
 
 type CodeMap = HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<Fnv>>;
 
+/// Folded multiply for the integer HS keys (their low bits are the length: they need mixing).
+#[derive(Default)]
+struct IntHash(u64);
+
+impl std::hash::Hasher for IntHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        let m = u128::from(x ^ self.0) * 0x9e37_79b9_7f4a_7c15;
+        self.0 = (m >> 64) as u64 ^ m as u64;
+    }
+}
+
+type HsMap = HashMap<u64, Vec<u32>, std::hash::BuildHasherDefault<IntHash>>;
+
+/// Longest all-digit HS prefix kept as an integer key (10^15 · 32 < 2^64).
+const HS_KEY_DIGITS: usize = 15;
+
+/// An all-digit prefix as an integer key: its value and its length (so `"08"` ≠ `"8"`).
+fn hs_key(value: u64, len: usize) -> u64 {
+    (value << 5) | len as u64
+}
+
+fn hs_key_of(code: &str) -> Option<u64> {
+    if code.is_empty() || code.len() > HS_KEY_DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value = code
+        .bytes()
+        .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
+    Some(hs_key(value, code.len()))
+}
+
 #[derive(Debug, Default)]
 struct Index {
-    hs: CodeMap,
+    /// All-digit HS prefixes, by [`hs_key`].
+    hs: HsMap,
     /// The prefix lengths present in `hs`, ascending.
     hs_lengths: Vec<usize>,
+    /// Any other HS prefix (not all digits, or too long), by text.
+    hs_other: CodeMap,
+    hs_other_lengths: Vec<usize>,
     origin: CodeMap,
     office: CodeMap,
     dispatch: CodeMap,
@@ -386,7 +703,15 @@ impl RiskEngine {
             };
             let find = |f: Field| d.criteria.iter().find_map(|c| anchor_values(c, f));
             if let Some(v) = find(Field::ItemHsCode) {
-                put(&mut index.hs, v);
+                for k in v {
+                    let ids = match hs_key_of(k) {
+                        Some(key) => index.hs.entry(key).or_default(),
+                        None => index.hs_other.entry(k.clone()).or_default(),
+                    };
+                    if ids.last() != Some(&i) {
+                        ids.push(i);
+                    }
+                }
             } else if let Some(v) = find(Field::ItemOrigin) {
                 put(&mut index.origin, v);
             } else if let Some(o) = &offices {
@@ -400,6 +725,11 @@ impl RiskEngine {
             } else {
                 index.residual.push(i);
             }
+            let mut declaration_checks: Vec<Check> =
+                declaration_criteria.iter().map(Check::new).collect();
+            declaration_checks.sort_by_key(Check::cost);
+            let mut item_checks: Vec<Check> = item_criteria.iter().map(Check::new).collect();
+            item_checks.sort_by_key(Check::cost);
             compiled.push(Compiled {
                 id: p.id.clone(),
                 version: p.version,
@@ -407,18 +737,24 @@ impl RiskEngine {
                 score: d.score,
                 measure: d.measure,
                 inspection: d.inspection,
-                offices,
-                valid_from: d.valid_from,
-                valid_to: d.valid_to,
+                offices: offices.as_deref().map(TextSet::new),
+                valid_from: day_key(d.valid_from),
+                valid_to: d.valid_to.map_or(i32::MAX, day_key),
                 declaration_criteria,
                 item_criteria,
+                declaration_checks,
+                item_checks,
                 condition: d.condition.as_deref().map(Condition::compile),
             });
         }
-        let mut lengths: Vec<usize> = index.hs.keys().map(|k| k.len()).collect();
-        lengths.sort_unstable();
-        lengths.dedup();
-        index.hs_lengths = lengths;
+        let lengths = |it: &mut dyn Iterator<Item = usize>| {
+            let mut l: Vec<usize> = it.collect();
+            l.sort_unstable();
+            l.dedup();
+            l
+        };
+        index.hs_lengths = lengths(&mut index.hs.keys().map(|k| (k & 31) as usize));
+        index.hs_other_lengths = lengths(&mut index.hs_other.keys().map(|k| k.len()));
         RiskEngine {
             profiles: compiled,
             index,
@@ -449,14 +785,33 @@ impl RiskEngine {
     fn candidates(&self, input: &AssessmentInput<'_>) -> Vec<u32> {
         let ix = &self.index;
         let d = input.declaration;
-        let mut out: Vec<u32> = Vec::new();
+        let mut out: Vec<u32> = Vec::with_capacity(64);
         for item in &d.items {
             let code = item.hs_code.as_str();
-            for &l in &ix.hs_lengths {
+            // The all-digit prefixes as integers, built one digit at a time.
+            let (mut value, mut digits) = (0u64, 0usize);
+            let bytes = code.as_bytes();
+            'lengths: for &l in &ix.hs_lengths {
+                if l > bytes.len() {
+                    break;
+                }
+                while digits < l {
+                    let b = bytes[digits];
+                    if !b.is_ascii_digit() {
+                        break 'lengths;
+                    }
+                    value = value * 10 + u64::from(b - b'0');
+                    digits += 1;
+                }
+                if let Some(ids) = ix.hs.get(&hs_key(value, l)) {
+                    out.extend_from_slice(ids);
+                }
+            }
+            for &l in &ix.hs_other_lengths {
                 if l > code.len() {
                     break;
                 }
-                if let Some(ids) = ix.hs.get(&code[..l]) {
+                if let Some(ids) = code.get(..l).and_then(|k| ix.hs_other.get(k)) {
                     out.extend_from_slice(ids);
                 }
             }
@@ -513,12 +868,12 @@ impl RiskEngine {
         input: &AssessmentInput<'_>,
         candidates: &[u32],
     ) -> (Vec<FiredProfile>, Vec<AssessmentError>) {
-        let bindings = OnceCell::new();
+        let facts = Facts::new(input);
         let mut fired = Vec::new();
         let mut errors = Vec::new();
         for &i in candidates {
             let p = &self.profiles[i as usize];
-            if let Some(f) = evaluate(p, input, &bindings, &mut errors) {
+            if let Some(f) = evaluate(p, &facts, &mut errors) {
                 fired.push(f);
             }
         }
@@ -770,40 +1125,6 @@ fn item_value<'a>(
     }
 }
 
-/// Whether `op operand` holds for `v`. A missing value satisfies only `absent` and `not_in`.
-fn holds(op: Op, operand: &Operand, v: Val<'_>) -> bool {
-    match (op, v) {
-        (Op::Present, v) => !matches!(v, Val::Missing),
-        (Op::Absent, v) => matches!(v, Val::Missing),
-        (Op::NotIn, Val::Missing) => true,
-        (_, Val::Missing) => false,
-        (op, Val::Text(s)) => {
-            let Operand::Texts(list) = operand else {
-                return false;
-            };
-            match op {
-                Op::Eq | Op::In => list.iter().any(|x| x == s),
-                Op::NotIn => !list.iter().any(|x| x == s),
-                Op::Prefix => list.iter().any(|x| s.starts_with(x.as_str())),
-                _ => false,
-            }
-        }
-        (op, Val::Num(n)) => {
-            let Operand::Number(x) = operand else {
-                return false;
-            };
-            match op {
-                Op::Eq => n == *x,
-                Op::Lt => n < *x,
-                Op::Le => n <= *x,
-                Op::Gt => n > *x,
-                Op::Ge => n >= *x,
-                _ => false,
-            }
-        }
-    }
-}
-
 fn documents_hold(c: &Criterion, d: &Declaration) -> Option<Matched> {
     let Operand::Texts(codes) = &c.operand else {
         return None;
@@ -825,52 +1146,53 @@ fn documents_hold(c: &Criterion, d: &Declaration) -> Option<Matched> {
     })
 }
 
-fn in_scope_and_valid(p: &Compiled, input: &AssessmentInput<'_>) -> bool {
-    if input.date < p.valid_from || p.valid_to.is_some_and(|to| input.date > to) {
+/// A date as one integer ordered like the date.
+fn day_key(d: Date) -> i32 {
+    (i32::from(d.year()) << 9) | (i32::from(d.month()) << 5) | i32::from(d.day())
+}
+
+fn in_scope_and_valid(p: &Compiled, facts: &Facts<'_>) -> bool {
+    if facts.date < p.valid_from || facts.date > p.valid_to {
         return false;
     }
     match &p.offices {
         None => true,
-        Some(o) => o.iter().any(|x| x == input.declaration.office.as_str()),
+        Some(o) => o.contains(facts.office, facts.input.declaration.office.as_str()),
     }
 }
 
 /// Checks one profile in full; `Some` when it fires.
 fn evaluate<'a>(
     p: &Compiled,
-    input: &AssessmentInput<'a>,
-    bindings: &OnceCell<Bindings<'a>>,
+    facts: &Facts<'a>,
     errors: &mut Vec<AssessmentError>,
 ) -> Option<FiredProfile> {
+    let input = facts.input;
     let d = input.declaration;
     let trader = input.trader.risk_category;
-    if !in_scope_and_valid(p, input) {
+    if !in_scope_and_valid(p, facts) {
         return None;
     }
     // Decide first, without allocating: most candidates do not fire.
-    for c in &p.declaration_criteria {
+    for c in &p.declaration_checks {
         let ok = if c.field == Field::DocumentsCode {
-            documents_hold(c, d).is_some()
+            c.documents_hold(d)
         } else {
-            holds(c.op, &c.operand, declaration_value(c.field, d, trader))
+            c.holds(facts.declaration(c.field))
         };
         if !ok {
             return None;
         }
     }
-    let item_holds = |item: &GoodsItem| {
-        p.item_criteria.iter().all(|c| {
-            holds(
-                c.op,
-                &c.operand,
-                item_value(c.field, item, d, input.reference_prices),
-            )
-        })
+    let item_holds = |it: &ItemFacts<'a>| {
+        p.item_checks
+            .iter()
+            .all(|c| c.holds(facts.item(c.field, it)))
     };
     // Items that satisfy every `items.*` criterion (only the first is needed without a
     // condition); `None` stands for "no item" when the profile has no item criteria and
     // the declaration no items.
-    let mut matching = d
+    let mut matching = facts
         .items
         .iter()
         .enumerate()
@@ -908,7 +1230,7 @@ fn evaluate<'a>(
             items[0]
         }
         Some(Ok(cond)) => {
-            let b = bindings.get_or_init(|| Bindings::new(d, trader));
+            let b = facts.bindings.get_or_init(|| Bindings::new(d, trader));
             let to_try: Vec<Option<usize>> = if cond.per_item {
                 items.clone()
             } else {

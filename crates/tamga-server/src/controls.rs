@@ -373,12 +373,12 @@ pub async fn record_result(
             "this control's result is already recorded",
         ));
     }
-    if let Some(assigned) = &task.assigned_to {
-        if assigned != &caller.id {
-            return Err(ApiError::Forbidden(
-                "this control is assigned to another officer".into(),
-            ));
-        }
+    if let Some(assigned) = &task.assigned_to
+        && assigned != &caller.id
+    {
+        return Err(ApiError::Forbidden(
+            "this control is assigned to another officer".into(),
+        ));
     }
     let row = rows::get(state.store.db(), &task.declaration_id)
         .await?

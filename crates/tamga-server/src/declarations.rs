@@ -227,13 +227,12 @@ pub async fn lodge(
     caller.require(&[Role::Trader, Role::Admin])?;
     if caller.role == Role::Trader {
         // A broker declares for many importers, but only ever as itself.
-        if let Some(d) = raw.get("declarant").and_then(|d| d.as_str()) {
-            if caller.party.as_deref() != Some(d) {
-                return Err(ApiError::Forbidden(
-                    "a trader may only lodge declarations where its own party is the declarant"
-                        .into(),
-                ));
-            }
+        if let Some(d) = raw.get("declarant").and_then(|d| d.as_str())
+            && caller.party.as_deref() != Some(d)
+        {
+            return Err(ApiError::Forbidden(
+                "a trader may only lodge declarations where its own party is the declarant".into(),
+            ));
         }
     }
     let declaration = match validate_declaration(&raw, state.reference.as_ref()) {
@@ -244,7 +243,12 @@ pub async fn lodge(
         }
     };
     let now = tamga_store::now_text();
-    let taxes = match state.config.assess_taxes.then(|| state.duties.assess(&declaration, today())).unwrap_or(Ok(None)) {
+    let assessed = if state.config.assess_taxes {
+        state.duties.assess(&declaration, today())
+    } else {
+        Ok(None)
+    };
+    let taxes = match assessed {
         Ok(t) => t,
         Err(errors) => {
             record_refusal(state, caller, &raw, &errors).await;
@@ -354,7 +358,20 @@ pub async fn lodge(
     change = change.event(status_event(&id, status, outcome.channel));
     state.store.apply(change).await?;
     state.risk.note_lodged(&party);
-    DeclarationView::from_row(&row)
+    // Built from the values in hand rather than by parsing back what was just serialised.
+    Ok(DeclarationView {
+        id,
+        version: 1,
+        status,
+        channel: outcome.channel,
+        lodged_at: row.lodged_at,
+        updated_at: row.updated_at,
+        released_at: row.released_at,
+        declaration,
+        assessment: outcome.json,
+        taxes: taxes.map(|t| serde_json::to_value(t).unwrap_or_default()),
+        balance: row.balance,
+    })
 }
 
 pub fn status_event(id: &str, status: Status, channel: Channel) -> NewEvent {
@@ -432,14 +449,14 @@ pub async fn amend(
             }
         },
     };
-    if let Some(d) = &declaration {
-        if d.declarant.as_str() != row.declarant {
-            problems.push(
-                "declaration.declarant",
-                "declarant_changed",
-                "the declarant of a declaration cannot change",
-            );
-        }
+    if let Some(d) = &declaration
+        && d.declarant.as_str() != row.declarant
+    {
+        problems.push(
+            "declaration.declarant",
+            "declarant_changed",
+            "the declarant of a declaration cannot change",
+        );
     }
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));

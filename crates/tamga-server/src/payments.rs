@@ -164,19 +164,19 @@ pub async fn notify_payment(
         .and_then(Value::as_str)
         .map(str::to_owned);
     let national = state.duties.snapshot().national_currency.clone();
-    if let Some(c) = currency {
-        if c != national {
-            let code = if state.reference.currency(c).is_some() {
-                "currency_mismatch"
-            } else {
-                "unknown_currency"
-            };
-            problems.push(
-                "currency",
-                code,
-                format!("payments are in the national currency, {national}"),
-            );
-        }
+    if let Some(c) = currency
+        && c != national
+    {
+        let code = if state.reference.currency(c).is_some() {
+            "currency_mismatch"
+        } else {
+            "unknown_currency"
+        };
+        problems.push(
+            "currency",
+            code,
+            format!("payments are in the national currency, {national}"),
+        );
     }
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
@@ -188,6 +188,12 @@ pub async fn notify_payment(
     );
     for attempt in 0..2 {
         if let Some(seen) = ledger::by_key(state.store.db(), key).await? {
+            if seen.kind != "paid" {
+                return Err(ApiError::conflict(
+                    "key_reused",
+                    "this key belongs to another kind of ledger entry",
+                ));
+            }
             return repeat(state, seen, declaration, amount)
                 .await
                 .map(|r| (false, r));
@@ -213,6 +219,10 @@ pub async fn notify_payment(
         next.balance = Some(balance.to_string());
         next.status = status.as_str().into();
         next.updated_at = now.clone();
+        let released = status == Status::Released && row.status != status.as_str();
+        if released {
+            next.released_at = Some(now.clone());
+        }
         let mut change = next
             .update(row.revision)
             .stmt(entry.insert())
@@ -222,14 +232,7 @@ pub async fn notify_payment(
                 &caller.id,
                 &json!({"amount": amount, "currency": national, "key": key, "balance": balance}),
             ));
-        if status == Status::Released && row.status != status.as_str() {
-            next.released_at = Some(now.clone());
-            change = next.update(row.revision).stmt(entry.insert()).event(NewEvent::new(
-                "payment.received",
-                declaration,
-                &caller.id,
-                &json!({"amount": amount, "currency": national, "key": key, "balance": balance}),
-            ));
+        if released {
             change = change.event(crate::declarations::status_event(
                 declaration,
                 Status::Released,
@@ -335,26 +338,35 @@ pub async fn refund(
     let amount = amount(&raw, &mut problems);
     let reason = text(&raw, "reason", &mut problems, 500);
     let key = text(&raw, "key", &mut problems, 128);
-    let balance = parse_balance(&row);
-    if let Some(a) = amount {
-        if balance + a > Decimal::ZERO {
-            problems.push(
-                "amount",
-                "refund_exceeds_credit",
-                format!(
-                    "the declaration holds a credit of {}",
-                    -balance.min(Decimal::ZERO)
-                ),
-            );
+    // A repeated refund (same key) answers as the first did, though the credit is now spent.
+    if let (Some(a), Some(k), true) = (amount, key, problems.is_empty())
+        && let Some(seen) = ledger::by_key(state.store.db(), k).await?
+    {
+        if seen.kind != "refunded" {
+            return Err(ApiError::conflict(
+                "key_reused",
+                "this key was already used for another ledger entry",
+            ));
         }
+        return repeat(state, seen, id, a).await;
+    }
+    let balance = parse_balance(&row);
+    if let Some(a) = amount
+        && balance + a > Decimal::ZERO
+    {
+        problems.push(
+            "amount",
+            "refund_exceeds_credit",
+            format!(
+                "the declaration holds a credit of {}",
+                -balance.min(Decimal::ZERO)
+            ),
+        );
     }
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }
     let (amount, key) = (amount.unwrap_or_default(), key.unwrap_or_default());
-    if let Some(seen) = ledger::by_key(state.store.db(), key).await? {
-        return repeat(state, seen, id, amount).await;
-    }
     let national = state.duties.snapshot().national_currency.clone();
     let now = tamga_store::now_text();
     let new_balance = balance + amount;

@@ -309,10 +309,10 @@ pub async fn backtest(state: &AppState, caller: &Caller, raw: Value) -> ApiResul
             None
         }
     };
-    if let (Some(f), Some(t)) = (from, to) {
-        if t < f {
-            problems.push("to", "bad_range", "the period ends before it starts");
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        problems.push("to", "bad_range", "the period ends before it starts");
     }
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));

@@ -71,14 +71,14 @@ pub async fn create_user(
         }
         _ => {}
     }
-    if let Some(p) = &new.password {
-        if p.chars().count() < 8 {
-            problems.push(
-                "password",
-                "too_short",
-                "a console password has at least 8 characters",
-            );
-        }
+    if let Some(p) = &new.password
+        && p.chars().count() < 8
+    {
+        problems.push(
+            "password",
+            "too_short",
+            "a console password has at least 8 characters",
+        );
     }
     if tamga_store::users::by_name(state.store.db(), &name)
         .await?
@@ -131,19 +131,6 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_password_verifies_against_its_own_hash_only() {
-        let h = hash_password("correct horse").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong horse", &h));
-    }
-}
-
 /// Gives an existing user a new API token (shown this once) and retires the old one.
 pub async fn rotate_token(
     state: &AppState,
@@ -161,4 +148,17 @@ pub async fn rotate_token(
         .await?;
     state.callers.clear();
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+    }
 }

@@ -102,14 +102,20 @@ pub async fn reconcile(db: &Db) -> Result<(u64, Vec<Mismatch>)> {
     let (entries, balances): (Vec<LedgerEntry>, Vec<(String, Option<String>)>) = match db {
         Db::Sqlite(p) => {
             let mut tx = p.begin().await?;
-            let e = sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(&mut *tx).await?;
+            let e = sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_all(&mut *tx)
+                .await?;
             let b = sqlx::query_as(balances_sql).fetch_all(&mut *tx).await?;
             tx.commit().await?;
             (e, b)
         }
         Db::Postgres(p) => {
-            let mut tx = p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
-            let e = sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(&mut *tx).await?;
+            let mut tx = p
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?;
+            let e = sqlx::query_as::<_, LedgerEntry>(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_all(&mut *tx)
+                .await?;
             let b = sqlx::query_as(balances_sql).fetch_all(&mut *tx).await?;
             tx.commit().await?;
             (e, b)
@@ -126,7 +132,11 @@ pub async fn reconcile(db: &Db) -> Result<(u64, Vec<Mismatch>)> {
         let ledger = balance_of(by_decl.get(&id).map(Vec::as_slice).unwrap_or(&[]))?;
         let stored = stored.unwrap_or_default();
         if stored.parse::<Decimal>().ok() != Some(ledger) {
-            mismatches.push(Mismatch { declaration_id: id, stored, ledger });
+            mismatches.push(Mismatch {
+                declaration_id: id,
+                stored,
+                ledger,
+            });
         }
     }
     Ok((checked, mismatches))

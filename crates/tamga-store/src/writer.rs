@@ -118,8 +118,8 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
         let (changes, replies): (Vec<Change>, Vec<_>) =
             jobs.drain(..).map(|j| (j.change, j.reply)).unzip();
         let outcome = match &db {
-            Db::Sqlite(p) => commit_sqlite(p, &changes).await,
-            Db::Postgres(p) => commit_postgres(p, &changes).await,
+            Db::Sqlite(p) => sqlite::commit(p, &changes).await,
+            Db::Postgres(p) => postgres::commit(p, &changes).await,
         };
         match outcome {
             Ok(results) => {
@@ -146,12 +146,115 @@ pub fn now_text() -> String {
         .to_string()
 }
 
+/// Events inserted per multi-row INSERT (8 columns each: far below both bind limits).
+const EVENT_CHUNK: usize = 64;
+
+/// An event with its place in the chain, ready to insert.
+fn chain(events: &[NewEvent], seq: &mut i64, prev: &mut String, at: &str) -> Vec<Event> {
+    events
+        .iter()
+        .map(|e| {
+            *seq += 1;
+            let hash = event_hash(prev, *seq, at, &e.kind, &e.subject, &e.actor, &e.payload);
+            Event {
+                seq: *seq,
+                at: at.to_owned(),
+                kind: e.kind.clone(),
+                subject: e.subject.clone(),
+                actor: e.actor.clone(),
+                payload: e.payload.clone(),
+                prev_hash: std::mem::replace(prev, hash.clone()),
+                hash,
+            }
+        })
+        .collect()
+}
+
+fn events_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO events (seq, at, kind, subject, actor, payload, prev_hash, hash) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        let b = r * 8;
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8
+        ));
+    }
+    sql
+}
+
+/// Why a change failed inside a batch.
+enum Failure {
+    /// This change alone is wrong (a guard, a constraint): roll it back, keep the others.
+    Change(StoreError),
+}
+
 macro_rules! commit_fn {
     ($name:ident, $DB:ty, $begin:literal, $lock:expr) => {
-        async fn $name(
+        /// Runs one change's statements; `Err` names the first that failed or missed its guard.
+        async fn run_statements(
+            tx: &mut sqlx::Transaction<'static, $DB>,
+            change: &Change,
+        ) -> std::result::Result<(), Failure> {
+            for stmt in &change.statements {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(stmt.sql.as_str()));
+                for a in &stmt.args {
+                    q = match a {
+                        Arg::Text(s) => q.bind(s.as_str()),
+                        Arg::OptText(s) => q.bind(s.as_deref()),
+                        Arg::Int(i) => q.bind(*i),
+                    };
+                }
+                let done = q
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| Failure::Change(e.into()))?;
+                if let Some((n, msg)) = &stmt.expect_rows {
+                    if done.rows_affected() != *n {
+                        return Err(Failure::Change(StoreError::Conflict(msg.clone())));
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        async fn insert_events(
+            tx: &mut sqlx::Transaction<'static, $DB>,
+            events: &[Event],
+        ) -> Result<()> {
+            for chunk in events.chunks(EVENT_CHUNK) {
+                let sql = events_insert_sql(chunk.len());
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for e in chunk {
+                    q = q
+                        .bind(e.seq)
+                        .bind(e.at.as_str())
+                        .bind(e.kind.as_str())
+                        .bind(e.subject.as_str())
+                        .bind(e.actor.as_str())
+                        .bind(e.payload.as_str())
+                        .bind(e.prev_hash.as_str())
+                        .bind(e.hash.as_str());
+                }
+                q.execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
+        async fn begin(
             pool: &sqlx::Pool<$DB>,
-            changes: &[Change],
-        ) -> Result<Vec<Result<Vec<Event>>>> {
+        ) -> Result<(sqlx::Transaction<'static, $DB>, i64, String)> {
             let mut tx = pool.begin_with($begin).await?;
             if let Some(lock) = $lock {
                 sqlx::query(lock).execute(&mut *tx).await?;
@@ -160,84 +263,60 @@ macro_rules! commit_fn {
                 sqlx::query_as("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *tx)
                     .await?;
-            let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_owned()));
+            let (seq, prev) = head.unwrap_or((0, GENESIS.to_owned()));
+            Ok((tx, seq, prev))
+        }
+
+        /// Fast path: every change's statements in one transaction, the events of all of
+        /// them in a few multi-row inserts. `None` when some change failed: the caller then
+        /// takes the careful path.
+        async fn fast(
+            pool: &sqlx::Pool<$DB>,
+            changes: &[Change],
+        ) -> Result<Option<Vec<Result<Vec<Event>>>>> {
+            let (mut tx, mut seq, mut prev) = begin(pool).await?;
+            let at = now_text();
+            let mut written = Vec::with_capacity(changes.len());
+            for change in changes {
+                if run_statements(&mut tx, change).await.is_err() {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                written.push(chain(&change.events, &mut seq, &mut prev, &at));
+            }
+            let all: Vec<Event> = written.iter().flatten().cloned().collect();
+            insert_events(&mut tx, &all).await?;
+            tx.commit().await?;
+            Ok(Some(written.into_iter().map(Ok).collect()))
+        }
+
+        /// Careful path: each change in its own savepoint, so one failing change is rolled
+        /// back alone and the others still commit.
+        async fn careful(
+            pool: &sqlx::Pool<$DB>,
+            changes: &[Change],
+        ) -> Result<Vec<Result<Vec<Event>>>> {
+            let (mut tx, mut seq, mut prev) = begin(pool).await?;
             let at = now_text();
             let mut results = Vec::with_capacity(changes.len());
             for change in changes {
                 sqlx::query("SAVEPOINT change").execute(&mut *tx).await?;
-                let mut outcome: Result<()> = Ok(());
-                for stmt in &change.statements {
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(stmt.sql.as_str()));
-                    for a in &stmt.args {
-                        q = match a {
-                            Arg::Text(s) => q.bind(s.as_str()),
-                            Arg::OptText(s) => q.bind(s.as_deref()),
-                            Arg::Int(i) => q.bind(*i),
-                        };
-                    }
-                    match q.execute(&mut *tx).await {
-                        Ok(done) => {
-                            if let Some((n, msg)) = &stmt.expect_rows {
-                                if done.rows_affected() != *n {
-                                    outcome = Err(StoreError::Conflict(msg.clone()));
-                                    break;
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            outcome = Err(e.into());
-                            break;
-                        }
-                    }
-                }
-                let mut written = Vec::with_capacity(change.events.len());
-                if outcome.is_ok() {
-                    let (mut s, mut p) = (seq, prev.clone());
-                    for e in &change.events {
-                        s += 1;
-                        let hash = event_hash(&p, s, &at, &e.kind, &e.subject, &e.actor, &e.payload);
-                        let r = sqlx::query(
-                            "INSERT INTO events (seq, at, kind, subject, actor, payload, prev_hash, hash) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        )
-                        .bind(s)
-                        .bind(at.as_str())
-                        .bind(e.kind.as_str())
-                        .bind(e.subject.as_str())
-                        .bind(e.actor.as_str())
-                        .bind(e.payload.as_str())
-                        .bind(p.as_str())
-                        .bind(hash.as_str())
-                        .execute(&mut *tx)
-                        .await;
-                        if let Err(err) = r {
-                            outcome = Err(err.into());
-                            break;
-                        }
-                        written.push(Event {
-                            seq: s,
-                            at: at.clone(),
-                            kind: e.kind.clone(),
-                            subject: e.subject.clone(),
-                            actor: e.actor.clone(),
-                            payload: e.payload.clone(),
-                            prev_hash: std::mem::replace(&mut p, hash.clone()),
-                            hash,
-                        });
-                    }
-                    if outcome.is_ok() {
-                        seq = s;
-                        prev = p;
-                    }
-                }
-                match outcome {
+                match run_statements(&mut tx, change).await {
                     Ok(()) => {
-                        sqlx::query("RELEASE SAVEPOINT change").execute(&mut *tx).await?;
-                        results.push(Ok(written));
+                        let events = chain(&change.events, &mut seq, &mut prev, &at);
+                        insert_events(&mut tx, &events).await?;
+                        sqlx::query("RELEASE SAVEPOINT change")
+                            .execute(&mut *tx)
+                            .await?;
+                        results.push(Ok(events));
                     }
-                    Err(e) => {
-                        sqlx::query("ROLLBACK TO SAVEPOINT change").execute(&mut *tx).await?;
-                        sqlx::query("RELEASE SAVEPOINT change").execute(&mut *tx).await?;
+                    Err(Failure::Change(e)) => {
+                        sqlx::query("ROLLBACK TO SAVEPOINT change")
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query("RELEASE SAVEPOINT change")
+                            .execute(&mut *tx)
+                            .await?;
                         results.push(Err(e));
                     }
                 }
@@ -245,15 +324,31 @@ macro_rules! commit_fn {
             tx.commit().await?;
             Ok(results)
         }
+
+        pub(super) async fn $name(
+            pool: &sqlx::Pool<$DB>,
+            changes: &[Change],
+        ) -> Result<Vec<Result<Vec<Event>>>> {
+            match fast(pool, changes).await? {
+                Some(results) => Ok(results),
+                None => careful(pool, changes).await,
+            }
+        }
     };
 }
 
 // SQLite: take the write lock up front, so the head we read stays the head.
-commit_fn!(commit_sqlite, sqlx::Sqlite, "BEGIN IMMEDIATE", None::<&str>);
+mod sqlite {
+    use super::*;
+    commit_fn!(commit, sqlx::Sqlite, "BEGIN IMMEDIATE", None::<&str>);
+}
 // PostgreSQL: a transaction-scoped advisory lock serialises writers (even a second process).
-commit_fn!(
-    commit_postgres,
-    sqlx::Postgres,
-    "BEGIN",
-    Some("SELECT pg_advisory_xact_lock(7261746761)")
-);
+mod postgres {
+    use super::*;
+    commit_fn!(
+        commit,
+        sqlx::Postgres,
+        "BEGIN",
+        Some("SELECT pg_advisory_xact_lock(7261746761)")
+    );
+}

@@ -4,6 +4,11 @@
 
 mod commands;
 
+// The server allocates many small strings and JSON values per request; glibc's malloc
+// showed up as a sixth of lodging's CPU time, mimalloc is several times cheaper.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 const DEFAULT_DB: &str = "sqlite://tamga.db";
@@ -195,16 +200,23 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { database },
         } => commands::audit::verify(&database).await,
-        Command::Tariff { command: TableCommand::Import { file, database } } => {
-            commands::tables::import(&database, &file, commands::tables::Table::Tariff).await
-        }
-        Command::Rates { command: TableCommand::Import { file, database } } => {
-            commands::tables::import(&database, &file, commands::tables::Table::Rates).await
-        }
-        Command::Bench { command: BenchCommand::Risk { profiles, seconds } } => {
-            anyhow::ensure!(seconds > 0.0 && profiles > 0, "--profiles and --seconds must be positive");
+        Command::Tariff {
+            command: TableCommand::Import { file, database },
+        } => commands::tables::import(&database, &file, commands::tables::Table::Tariff).await,
+        Command::Rates {
+            command: TableCommand::Import { file, database },
+        } => commands::tables::import(&database, &file, commands::tables::Table::Rates).await,
+        Command::Bench {
+            command: BenchCommand::Risk { profiles, seconds },
+        } => {
+            anyhow::ensure!(
+                seconds > 0.0 && profiles > 0,
+                "--profiles and --seconds must be positive"
+            );
             // One core, as the target says: the engine is pure, so one blocking thread measures it.
-            let result = tokio::task::spawn_blocking(move || tamga_risk::run_risk_bench(profiles, seconds)).await?;
+            let result =
+                tokio::task::spawn_blocking(move || tamga_risk::run_risk_bench(profiles, seconds))
+                    .await?;
             println!("{result}");
             Ok(ExitCode::SUCCESS)
         }
@@ -217,7 +229,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     without_taxes,
                 },
         } => {
-            commands::bench_lodge::run(database.as_deref(), seconds, clients, !without_taxes).await?;
+            commands::bench_lodge::run(database.as_deref(), seconds, clients, !without_taxes)
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
     }

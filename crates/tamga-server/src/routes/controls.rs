@@ -31,14 +31,14 @@ pub async fn list(
     c: Arc<Caller>,
     Query(p): Query<ControlParams>,
 ) -> ApiResult<Json<Vec<ControlView>>> {
-    if let Some(st) = p.status.as_deref() {
-        if !["open", "done"].contains(&st) {
-            return Err(ApiError::bad_request(
-                "status",
-                "unknown_status",
-                "status is open or done",
-            ));
-        }
+    if let Some(st) = p.status.as_deref()
+        && !["open", "done"].contains(&st)
+    {
+        return Err(ApiError::bad_request(
+            "status",
+            "unknown_status",
+            "status is open or done",
+        ));
     }
     Ok(Json(controls::list(&s, &c, p.status.as_deref()).await?))
 }

@@ -562,6 +562,10 @@ async fn a_refund_is_allowed_up_to_the_overpayment_only(backend: Backend) {
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["applied"], false);
     assert_eq!(dec(&again["balance"]), d("-40.00"));
+    // A key names one ledger entry: the bank's payment key is not a refund's.
+    let (status, answer) = app.post(&path, &k.officer, &refund("10.00", "P-1")).await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["errors"][0]["code"], "key_reused");
     let (status, _) = app.post(&path, &k.officer, &refund("40.01", "R-3")).await;
     assert_eq!(status, 422);
     let (status, receipt) = app.post(&path, &k.admin, &refund("40.00", "R-4")).await;

@@ -8,7 +8,9 @@ use tamga_store::{DatabaseUrl, Db, VerifyReport};
 /// last line is `ok: N events` or names the first broken event.
 pub async fn verify(database: &str) -> anyhow::Result<ExitCode> {
     let url = DatabaseUrl::new(database);
-    let db = Db::connect(&url).await.with_context(|| format!("cannot open the database {url}"))?;
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))?;
     let (checked, mismatches) = tamga_store::ledger::reconcile(&db).await?;
     for m in &mismatches {
         println!(
@@ -25,7 +27,10 @@ pub async fn verify(database: &str) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         VerifyReport::Ok { events } => {
-            println!("broken: the event chain holds ({events} events) but {} balance(s) do not reconcile", mismatches.len());
+            println!(
+                "broken: the event chain holds ({events} events) but {} balance(s) do not reconcile",
+                mismatches.len()
+            );
             Ok(ExitCode::FAILURE)
         }
         VerifyReport::Broken { seq, reason } => {

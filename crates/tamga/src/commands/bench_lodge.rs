@@ -19,14 +19,22 @@ struct Request {
     body: bytes::Bytes,
 }
 
-pub async fn run(database: Option<&str>, seconds: f64, clients: usize, taxes: bool) -> anyhow::Result<()> {
+pub async fn run(
+    database: Option<&str>,
+    seconds: f64,
+    clients: usize,
+    taxes: bool,
+) -> anyhow::Result<()> {
     anyhow::ensure!(seconds > 0.0, "--seconds must be positive");
     let tmp = tempfile::tempdir()?;
     let url = match database {
         Some(u) => u.to_owned(),
         None => format!("sqlite://{}", tmp.path().join("bench.db").display()),
     };
-    let config = tamga_server::Config { assess_taxes: taxes, ..tamga_server::Config::default() };
+    let config = tamga_server::Config {
+        assess_taxes: taxes,
+        ..tamga_server::Config::default()
+    };
     let state = super::open_with(&url, config).await?;
     let backend = state.store.backend_name();
     let mut sim = TradeSimulator::new(

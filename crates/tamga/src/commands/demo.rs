@@ -152,39 +152,91 @@ fn demo_profiles() -> Vec<serde_json::Value> {
     ]
 }
 
-pub async fn run(addr: &str, database: &str, rate: f64, seed: u64, fraud_rate: f64) -> anyhow::Result<()> {
-    anyhow::ensure!(rate > 0.0 && rate <= 10_000.0, "--rate must be between 0 and 10000 per second");
+pub async fn run(
+    addr: &str,
+    database: &str,
+    rate: f64,
+    seed: u64,
+    fraud_rate: f64,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        rate > 0.0 && rate <= 10_000.0,
+        "--rate must be between 0 and 10000 per second"
+    );
     let state = super::open(database).await?;
-    let sim = TradeSimulator::new(seed, SimConfig { fraud_rate, ..SimConfig::default() });
+    let sim = TradeSimulator::new(
+        seed,
+        SimConfig {
+            fraud_rate,
+            ..SimConfig::default()
+        },
+    );
     let (logins, tokens) = demo_users(&state, &sim, true).await?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let server = tokio::spawn(tamga_server::serve(listener, state.clone()));
     let api = format!("http://{local}/api/v1");
-    let token_of = |name: &str| logins.iter().find(|l| l.name == name).map(|l| l.token.clone()).unwrap_or_default();
+    let token_of = |name: &str| {
+        logins
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| l.token.clone())
+            .unwrap_or_default()
+    };
     let client = reqwest::Client::new();
     if tamga_store::risk::profile_count(state.store.db()).await? == 0 {
         for p in demo_profiles() {
-            let r = client.post(format!("{api}/risk/profiles")).bearer_auth(token_of("analyst")).json(&p).send().await?;
-            anyhow::ensure!(r.status().as_u16() == 201, "demo profile refused: {}", r.text().await?);
+            let r = client
+                .post(format!("{api}/risk/profiles"))
+                .bearer_auth(token_of("analyst"))
+                .json(&p)
+                .send()
+                .await?;
+            anyhow::ensure!(
+                r.status().as_u16() == 201,
+                "demo profile refused: {}",
+                r.text().await?
+            );
         }
     }
 
-    println!("Tamga demo on {} ({} store)", database, state.store.backend_name());
+    println!(
+        "Tamga demo on {} ({} store)",
+        database,
+        state.store.backend_name()
+    );
     println!("  console:  http://{local}/");
     println!("  API:      {api}  (OpenAPI: {api}/openapi.json)");
     println!("  password of every demo login below: {DEMO_PASSWORD}");
     for l in &logins {
-        println!("  {:<16} {:<8} {:<40} {}", l.name, l.role, l.detail, l.token);
+        println!(
+            "  {:<16} {:<8} {:<40} {}",
+            l.name, l.role, l.detail, l.token
+        );
     }
-    println!("Simulating {rate} declarations/s (seed {seed}, hidden fraud rate {fraud_rate}); ctrl-c stops.");
+    println!(
+        "Simulating {rate} declarations/s (seed {seed}, hidden fraud rate {fraud_rate}); ctrl-c stops."
+    );
 
     let officers: HashMap<String, String> = logins
         .iter()
         .filter(|l| l.role == "officer")
-        .map(|l| (l.name.trim_start_matches("officer-").to_owned(), l.token.clone()))
+        .map(|l| {
+            (
+                l.name.trim_start_matches("officer-").to_owned(),
+                l.token.clone(),
+            )
+        })
         .collect();
-    let actors = Arc::new(Actors { api, traders: tokens, officers, bank: token_of("bank"), client });
+    let actors = Arc::new(Actors {
+        api,
+        traders: tokens,
+        officers,
+        bank: token_of("bank"),
+        client,
+    });
     let simulation = tokio::spawn(simulate(sim, actors, rate));
     tokio::select! {
         r = server => { r??; }
@@ -224,8 +276,13 @@ async fn simulate(mut sim: TradeSimulator, actors: Arc<Actors>, rate: f64) -> an
     loop {
         ticker.tick().await;
         let generated = sim.next();
-        let declarant = generated.declaration["declarant"].as_str().unwrap_or_default().to_owned();
-        let Some(token) = actors.traders.get(&declarant).cloned() else { continue };
+        let declarant = generated.declaration["declarant"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let Some(token) = actors.traders.get(&declarant).cloned() else {
+            continue;
+        };
         let (actors, shared) = (actors.clone(), tally.clone());
         tokio::spawn(async move {
             let answer = actors
@@ -236,7 +293,9 @@ async fn simulate(mut sim: TradeSimulator, actors: Arc<Actors>, rate: f64) -> an
                 .send()
                 .await;
             let body = match answer {
-                Ok(resp) if resp.status().as_u16() == 201 => resp.json::<serde_json::Value>().await.unwrap_or_default(),
+                Ok(resp) if resp.status().as_u16() == 201 => {
+                    resp.json::<serde_json::Value>().await.unwrap_or_default()
+                }
                 Ok(resp) if resp.status().as_u16() == 422 => {
                     shared.lock().await.refused += 1;
                     return;
@@ -248,7 +307,9 @@ async fn simulate(mut sim: TradeSimulator, actors: Arc<Actors>, rate: f64) -> an
             };
             {
                 let mut t = shared.lock().await;
-                *t.by_channel.entry(body["channel"].as_str().unwrap_or("?").to_owned()).or_default() += 1;
+                *t.by_channel
+                    .entry(body["channel"].as_str().unwrap_or("?").to_owned())
+                    .or_default() += 1;
                 t.lodged += 1;
             }
             follow_up(&actors, &shared, body, &generated.truth).await;
@@ -277,13 +338,20 @@ async fn simulate(mut sim: TradeSimulator, actors: Arc<Actors>, rate: f64) -> an
 
 /// What happens after lodgement: the office's officer inspects a selected declaration and
 /// finds what the simulator hid (if anything); the bank pays what is due.
-async fn follow_up(actors: &Actors, tally: &tokio::sync::Mutex<Tally>, mut declaration: serde_json::Value, truth: &tamga_sim::Truth) {
+async fn follow_up(
+    actors: &Actors,
+    tally: &tokio::sync::Mutex<Tally>,
+    mut declaration: serde_json::Value,
+    truth: &tamga_sim::Truth,
+) {
     let id = declaration["id"].as_str().unwrap_or_default().to_owned();
     let pause = |ms: u64| tokio::time::sleep(Duration::from_millis(ms + rand_ms()));
     if declaration["status"] == "under_control" {
         pause(1_500).await;
         let office = declaration["office"].as_str().unwrap_or_default();
-        let Some(officer) = actors.officers.get(office) else { return };
+        let Some(officer) = actors.officers.get(office) else {
+            return;
+        };
         let open: serde_json::Value = match actors
             .client
             .get(format!("{}/controls?status=open", actors.api))
@@ -294,12 +362,21 @@ async fn follow_up(actors: &Actors, tally: &tokio::sync::Mutex<Tally>, mut decla
             Ok(r) => r.json().await.unwrap_or_default(),
             Err(_) => return,
         };
-        let Some(task) = open.as_array().and_then(|l| l.iter().find(|t| t["declaration"] == id.as_str())) else { return };
+        let Some(task) = open
+            .as_array()
+            .and_then(|l| l.iter().find(|t| t["declaration"] == id.as_str()))
+        else {
+            return;
+        };
         let result = tamga_sim::inspect(truth);
         let hit = result["outcome"] == "discrepancy";
         let answer = actors
             .client
-            .post(format!("{}/controls/{}/result", actors.api, task["id"].as_str().unwrap_or_default()))
+            .post(format!(
+                "{}/controls/{}/result",
+                actors.api,
+                task["id"].as_str().unwrap_or_default()
+            ))
             .bearer_auth(officer)
             .json(&result)
             .send()
@@ -323,7 +400,13 @@ async fn follow_up(actors: &Actors, tally: &tokio::sync::Mutex<Tally>, mut decla
             "currency": "KGS",
             "key": format!("BANK-{}", id),
         });
-        let paid = actors.client.post(format!("{}/payments", actors.api)).bearer_auth(&actors.bank).json(&payment).send().await;
+        let paid = actors
+            .client
+            .post(format!("{}/payments", actors.api))
+            .bearer_auth(&actors.bank)
+            .json(&payment)
+            .send()
+            .await;
         if paid.is_ok_and(|r| r.status().is_success()) {
             tally.lock().await.paid += 1;
         }

@@ -10,8 +10,13 @@ pub enum Table {
     Rates,
 }
 
-pub async fn import(database: &str, file: &std::path::Path, table: Table) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+pub async fn import(
+    database: &str,
+    file: &std::path::Path,
+    table: Table,
+) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let state = super::open(database).await?;
     let result = match table {
         Table::Tariff => import_tariff(&state.store, &text, "cli").await,
@@ -24,7 +29,14 @@ pub async fn import(database: &str, file: &std::path::Path, table: Table) -> any
         }
         Err(TableError::Invalid(errors)) => {
             for e in &errors {
-                eprintln!("{}:{}: {}: {} ({})", file.display(), e.line, e.column, e.message, e.code);
+                eprintln!(
+                    "{}:{}: {}: {} ({})",
+                    file.display(),
+                    e.line,
+                    e.column,
+                    e.message,
+                    e.code
+                );
             }
             eprintln!("{} problem(s); nothing was imported", errors.len());
             Ok(ExitCode::FAILURE)
