@@ -323,6 +323,7 @@ async fn an_admin_sees_the_dashboard_with_svg_charts() {
         return;
     };
     let cast = s.console.cast().await;
+    s.console.profile_hit(&cast, OTHER_PARTY).await;
     for _ in 0..3 {
         s.console.lodge_as(&cast.trader_a, TRADER_PARTY).await;
     }
@@ -342,14 +343,14 @@ async fn an_admin_sees_the_dashboard_with_svg_charts() {
     s.wait_for("#chart-per-day svg").await;
     s.wait_for("#chart-release svg").await;
     let total = s.wait_for("#kpi-total").await.text().await.unwrap();
-    assert_eq!(total.trim(), "9");
+    assert_eq!(total.trim(), "10");
     // A declaration lodged now appears without reloading (htmx polls every 5 s).
     s.console.lodge_as(&cast.trader_a, TRADER_PARTY).await;
     s.client
         .wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::XPath(
-            "//p[@id='kpi-total' and normalize-space()='10']",
+            "//p[@id='kpi-total' and normalize-space()='11']",
         ))
         .await
         .expect("the dashboard refreshes itself");
@@ -386,5 +387,76 @@ async fn the_console_switches_to_russian() {
         .for_element(Locator::Css("html[lang='en']"))
         .await
         .expect("English page");
+    s.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_writes_a_profile_and_an_officer_records_a_control_result() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(s) = Session::start().await else {
+        return;
+    };
+    let cast = s.console.cast().await;
+    s.console.everything_yellow().await;
+    let id = s.console.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+
+    // The analyst writes a profile: a mistake in the criteria is shown beside them, fixed.
+    s.sign_in("analyst-a", "#dash-live").await;
+    s.click("a[href='/risk/profiles']").await;
+    s.click("#new-profile").await;
+    s.fill("#p-title", "Undervalued smartphones").await;
+    s.fill(
+        "#p-criteria",
+        r#"[{"field": "items.hs_code", "op": "bogus", "values": ["851713"]}]"#,
+    )
+    .await;
+    s.click("#profile-submit").await;
+    let err = s.wait_for("#p-criteria-err").await.text().await.unwrap();
+    assert!(err.contains("criteria[0].op"), "{err}");
+    s.fill(
+        "#p-criteria",
+        r#"[{"field": "items.hs_code", "op": "prefix", "values": ["851713"]}]"#,
+    )
+    .await;
+    s.click("#profile-submit").await;
+    s.wait_for("#profiles").await;
+    let list = s.source().await;
+    assert!(list.contains("RP-0001") && list.contains("Undervalued smartphones"));
+    s.screenshot("analyst-profiles.png").await;
+    s.click("button.link").await;
+    s.wait_for("#username").await;
+
+    // The officer records the control result of the yellow declaration.
+    s.sign_in("officer-a", "#control-tasks").await;
+    s.click(&format!("#control-tasks a[href='/declarations/{id}']"))
+        .await;
+    s.wait_for("#control-form").await;
+    s.click("#outcome-discrepancy").await;
+    s.wait_for("#f-findings-0--kind")
+        .await
+        .select_by_value("undervaluation")
+        .await
+        .expect("kind");
+    s.wait_for("#f-findings-0--item")
+        .await
+        .select_by_value("0")
+        .await
+        .expect("item");
+    s.wait_for("#f-findings-0--field")
+        .await
+        .select_by_value("value")
+        .await
+        .expect("field");
+    s.fill("#f-findings-0--value", "30000.00").await;
+    s.fill("#f-note", "invoice found in the cab: the real value")
+        .await;
+    s.screenshot("control-result.png").await;
+    s.click("#control-submit").await;
+    s.wait_for("#notice").await;
+    let page = s.source().await;
+    assert!(
+        page.contains("additional assessment"),
+        "the control's additional tax is in the ledger"
+    );
     s.end().await;
 }

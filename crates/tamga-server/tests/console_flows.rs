@@ -487,14 +487,22 @@ async fn an_officer_sees_its_queue_and_release_is_refused_while_control_is_pendi
 async fn management_sees_the_dashboard_with_svg_charts() {
     let c = Console::new().await;
     let cast = c.cast().await;
+    c.profile_hit(&cast, OTHER_PARTY).await;
     c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
     c.held_for_control(TRADER_PARTY).await;
     let s = sign_in(&c, "admin").await;
     let d = send(&c, get("/dashboard", &s.cookie)).await;
     assert_eq!(d.status, StatusCode::OK);
+    // One control by the profile, one hit; the ledger's sums in the revenue cards.
+    assert!(d.body.contains(r#"id="kpi-hit">100.0 %<"#), "{}", d.body);
+    assert!(d.body.contains("RP-0001"));
+    assert!(d.body.contains(r#"id="kpi-assessed""#) && !d.body.contains(r#"id="kpi-assessed">0 "#));
     assert!(d.body.matches("<svg").count() >= 2);
     assert!(d.body.contains(r#"hx-trigger="every 5s""#));
-    assert!(d.body.contains(r#"id="kpi-total">2<"#), "two declarations");
+    assert!(
+        d.body.contains(r#"id="kpi-total">3<"#),
+        "three declarations"
+    );
     let live = send(&c, get("/dashboard/live", &s.cookie)).await;
     assert_eq!(live.status, StatusCode::OK);
     assert!(live.body.contains("<svg") && !live.body.contains("<html"));
@@ -522,4 +530,194 @@ async fn assets_ship_inside_the_binary() {
         send(&c, get("/assets/nope.js", "")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn an_officer_records_a_control_result_through_the_form() {
+    let c = Console::new().await;
+    let cast = c.cast().await;
+    c.everything_yellow().await;
+    let id = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+    let s = sign_in(&c, "officer-a").await;
+    let q = send(&c, get("/queue", &s.cookie)).await;
+    assert!(q.body.contains(r#"id="control-tasks""#) && q.body.contains(&id));
+    let page = send(&c, get(&format!("/declarations/{id}"), &s.cookie)).await;
+    assert!(page.body.contains(r#"id="control-form""#), "{}", page.body);
+    assert!(page.body.contains(r#"id="control-task""#));
+    let control = {
+        let at = page.body.find(r#"name="control" value=""#).unwrap() + 22;
+        page.body[at..at + page.body[at..].find('"').unwrap()].to_owned()
+    };
+    // A discrepancy without findings: refused, the error beside the findings.
+    let a = send(
+        &c,
+        post(
+            &format!("/declarations/{id}/control"),
+            &s.cookie,
+            &[
+                ("csrf", &s.csrf),
+                ("control", &control),
+                ("outcome", "discrepancy"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(a.body.contains(r#"id="f-findings-err""#));
+    assert!(
+        a.body
+            .contains(r#"value="discrepancy" id="outcome-discrepancy" checked"#)
+    );
+    let a = send(
+        &c,
+        post(
+            &format!("/declarations/{id}/control"),
+            &s.cookie,
+            &[
+                ("csrf", &s.csrf),
+                ("control", &control),
+                ("outcome", "no_discrepancy"),
+                ("note", "seals intact"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&c, get(a.location.as_deref().unwrap(), &s.cookie)).await;
+    assert!(page.body.contains(r#"id="notice""#));
+    assert!(!page.body.contains(r#"id="control-form""#));
+    // Management sees the control in the hit rate: one control, no hit.
+    let m = sign_in(&c, "admin").await;
+    let d = send(&c, get("/dashboard", &m.cookie)).await;
+    assert!(d.body.contains(r#"id="kpi-hit">0.0 %<"#), "{}", d.body);
+}
+
+fn profile_form<'a>(criteria: &'a str, csrf: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("title", "Cheap phones"),
+        ("rationale", "unit values below world prices"),
+        ("scope", "national"),
+        ("valid_from", "2026-01-01"),
+        ("criteria", criteria),
+        ("score", "60"),
+        ("measure", "documentary_check"),
+        ("active", "on"),
+    ]
+}
+
+#[tokio::test]
+async fn an_analyst_writes_a_profile_sees_the_error_in_place_then_fixes_it() {
+    let c = Console::new().await;
+    c.user("analyst-a", "analyst", None, None).await;
+    let s = sign_in(&c, "analyst-a").await;
+    let form = send(&c, get("/risk/profiles/new", &s.cookie)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"<label for="p-criteria">"#));
+    let bad = r#"[{"field": "items.hs_code", "op": "bogus", "values": ["8517"]}]"#;
+    let a = send(
+        &c,
+        post("/risk/profiles/new", &s.cookie, &profile_form(bad, &s.csrf)),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(a.body.contains(r#"id="p-criteria-err""#), "{}", a.body);
+    assert!(a.body.contains("criteria[0].op"));
+    assert!(a.body.contains("Cheap phones"), "the values are kept");
+    let good = r#"[{"field": "items.hs_code", "op": "prefix", "values": ["8517"]}]"#;
+    let a = send(
+        &c,
+        post(
+            "/risk/profiles/new",
+            &s.cookie,
+            &profile_form(good, &s.csrf),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let list = send(&c, get("/risk/profiles", &s.cookie)).await;
+    assert!(list.body.contains("RP-0001") && list.body.contains("Cheap phones"));
+    assert!(list.body.contains("Risk profiles") && list.body.contains("Back-test"));
+    let edit = send(&c, get("/risk/profiles/RP-0001/edit", &s.cookie)).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(edit.body.contains("Cheap phones"));
+}
+
+#[tokio::test]
+async fn the_back_test_page_renders_a_report() {
+    let c = Console::new().await;
+    let cast = c.cast().await;
+    c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+    c.user("analyst-a", "analyst", None, None).await;
+    let s = sign_in(&c, "analyst-a").await;
+    let page = send(&c, get("/risk/backtest", &s.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let today = tamga_store::now_text()[..10].to_owned();
+    let good = r#"[{"field": "items.hs_code", "op": "prefix", "values": ["8517"]}]"#;
+    let mut form = profile_form(good, &s.csrf);
+    form.push(("from", "2026-01-01"));
+    form.push(("to", &today));
+    let a = send(&c, post("/risk/backtest", &s.cookie, &form)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains(r#"id="backtest-report""#));
+    assert!(a.body.contains(r#"id="bt-selected">1<"#), "{}", a.body);
+}
+
+/// The value of the first input named `name` of a page.
+fn input_value(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let at = html.find(&marker).expect("the input") + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_low_risk_trader_sees_its_ledger_and_pays_by_guarantee() {
+    let c = Console::new().await;
+    let cast = c.cast().await;
+    let admin = tamga_server::auth::authenticate(&c.state, &cast.admin)
+        .await
+        .unwrap();
+    tamga_server::profiles::put_trader_status(
+        &c.state,
+        &admin,
+        TRADER_PARTY,
+        serde_json::json!({"aeo": true, "suspended": false}),
+    )
+    .await
+    .expect("authorised economic operator");
+    let id = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+    let s = sign_in(&c, "trader-a").await;
+    let page = send(&c, get(&format!("/declarations/{id}"), &s.cookie)).await;
+    assert!(page.body.contains(r#"id="ledger""#), "{}", page.body);
+    assert!(
+        page.body.contains(r#"id="guarantee-form""#),
+        "{}",
+        page.body
+    );
+    let key = input_value(&page.body, "key");
+    let a = send(
+        &c,
+        post(
+            &format!("/declarations/{id}/guarantee"),
+            &s.cookie,
+            &[
+                ("csrf", &s.csrf),
+                ("key", &key),
+                ("reference", "BG-2026-17"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&c, get(a.location.as_deref().unwrap(), &s.cookie)).await;
+    assert!(
+        page.body.contains(r#"id="ledger-balance">0.00 "#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("BG-2026-17") && !page.body.contains(r#"id="guarantee-form""#));
+    // Another trader's declaration has no ledger for it: the page itself is a 404.
+    let other = sign_in(&c, "trader-b").await;
+    let a = send(&c, get(&format!("/declarations/{id}"), &other.cookie)).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
 }

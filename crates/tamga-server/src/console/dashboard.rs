@@ -4,8 +4,9 @@
 //! since the backends' percentile functions differ. Charts are SVG drawn by [`super::svg`].
 //!
 //! The live part (`/dashboard/live`) is polled by htmx every 5 seconds, so the dashboard
-//! follows `tamga demo` as it runs. Hit rates (risk management) and revenue (duties and
-//! payments) have their cards already, showing "—" until those capabilities exist.
+//! follows `tamga demo` as it runs. Hit rates by channel and by profile come from
+//! `crate::profiles::feedback`; revenue assessed (assessed + additional) and collected
+//! (paid) are sums of the `ledger` table, added up exactly in Rust.
 
 use std::collections::BTreeMap;
 
@@ -49,6 +50,11 @@ pub struct Figures {
     /// Seconds from lodgement to release, by channel and by office.
     pub release_by_channel: BTreeMap<String, Vec<f64>>,
     pub release_by_office: BTreeMap<String, Vec<f64>>,
+    /// Sums of the ledger: assessed + additional, and paid (national currency).
+    pub revenue_assessed: rust_decimal::Decimal,
+    pub revenue_collected: rust_decimal::Decimal,
+    /// Selections, controls and hits by channel and by profile (`crate::profiles::feedback`).
+    pub feedback: Option<crate::profiles::Feedback>,
 }
 
 fn store_err(e: impl std::fmt::Display) -> ApiError {
@@ -74,7 +80,7 @@ pub async fn figures(state: &AppState) -> Result<Figures, ApiError> {
         .unwrap_or_default();
     // Timestamps are stored as fixed-width RFC 3339 UTC text, so text comparison is time
     // order and the first ten characters are the day, on both backends.
-    let (daily, statuses, releases) = tamga_store::on_pool!(state.store.db(), p => {
+    let (daily, statuses, releases, ledger) = tamga_store::on_pool!(state.store.db(), p => {
         let daily: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT substr(lodged_at, 1, 10) AS day, channel, COUNT(*) AS n FROM declarations \
              WHERE lodged_at >= $1 GROUP BY substr(lodged_at, 1, 10), channel",
@@ -98,7 +104,12 @@ pub async fn figures(state: &AppState) -> Result<Figures, ApiError> {
         .fetch_all(p)
         .await
         .map_err(store_err)?;
-        (daily, statuses, releases)
+        let ledger: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, amount FROM ledger")
+                .fetch_all(p)
+                .await
+                .map_err(store_err)?;
+        (daily, statuses, releases, ledger)
     });
     let mut f = Figures {
         days,
@@ -112,6 +123,17 @@ pub async fn figures(state: &AppState) -> Result<Figures, ApiError> {
             .or_default() += n;
     }
     f.by_status = statuses.into_iter().collect();
+    // Amounts are decimal text; they are summed here, exactly, not by the database.
+    for (kind, amount) in ledger {
+        let Ok(a) = amount.parse::<rust_decimal::Decimal>() else {
+            continue;
+        };
+        match kind.as_str() {
+            "assessed" | "additional" => f.revenue_assessed += a,
+            "paid" => f.revenue_collected += a,
+            _ => {}
+        }
+    }
     for (channel, office, lodged, released) in releases {
         let (Ok(a), Ok(b)) = (
             lodged.parse::<jiff::Timestamp>(),
@@ -162,6 +184,31 @@ pub struct TimeRowView {
     pub p90: String,
 }
 
+pub struct HitRowView {
+    pub code: String,
+    pub label: String,
+    pub selections: u64,
+    pub controls: u64,
+    pub hits: u64,
+    pub hit_rate: String,
+}
+
+fn hit_rows(
+    m: &BTreeMap<String, crate::profiles::Stats>,
+    label: impl Fn(&str) -> String,
+) -> Vec<HitRowView> {
+    m.iter()
+        .map(|(k, s)| HitRowView {
+            code: k.clone(),
+            label: label(k),
+            selections: s.selections,
+            controls: s.controls_done,
+            hits: s.hits,
+            hit_rate: super::risk::percent(s.hit_rate.as_deref()),
+        })
+        .collect()
+}
+
 pub struct DayRowView {
     pub day: String,
     pub counts: Vec<i64>,
@@ -182,6 +229,12 @@ pub struct LiveView {
     pub by_channel: Vec<TimeRowView>,
     pub by_office: Vec<TimeRowView>,
     pub updated: String,
+    pub hit_overall: String,
+    pub hit_by_channel: Vec<HitRowView>,
+    pub hit_by_profile: Vec<HitRowView>,
+    pub revenue_assessed: String,
+    pub revenue_collected: String,
+    pub currency: String,
 }
 
 fn time_rows(
@@ -294,6 +347,23 @@ pub fn live_view(state: &AppState, ctx: &Ctx, mut f: Figures) -> LiveView {
         ],
         t.s("unit-minutes"),
     );
+    let (hit_overall, hit_by_channel, hit_by_profile) = match &f.feedback {
+        Some(fb) => {
+            let (c, h) = fb
+                .by_channel
+                .values()
+                .fold((0u64, 0u64), |(c, h), s| (c + s.controls_done, h + s.hits));
+            let overall = (c > 0).then(|| (h as f64 / c as f64).to_string());
+            let mut by_channel = hit_rows(&fb.by_channel, |c| t.code_label("channel", c));
+            by_channel.sort_by_key(|r| Channel::parse(&r.code));
+            (
+                super::risk::percent(overall.as_deref()),
+                by_channel,
+                hit_rows(&fb.by_profile, str::to_owned),
+            )
+        }
+        None => ("—".into(), Vec::new(), Vec::new()),
+    };
     LiveView {
         frame_t: t,
         total: f.by_status.values().sum(),
@@ -315,6 +385,12 @@ pub fn live_view(state: &AppState, ctx: &Ctx, mut f: Figures) -> LiveView {
         by_channel,
         by_office,
         updated: super::short_time(&tamga_store::now_text()),
+        hit_overall,
+        hit_by_channel,
+        hit_by_profile,
+        revenue_assessed: f.revenue_assessed.round_dp(2).to_string(),
+        revenue_collected: f.revenue_collected.round_dp(2).to_string(),
+        currency: state.duties.snapshot().national_currency.clone(),
     }
 }
 
@@ -330,7 +406,10 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
         return r;
     }
     match figures(&state).await {
-        Ok(f) => {
+        Ok(mut f) => {
+            if let Some(c) = ctx.caller() {
+                f.feedback = crate::profiles::feedback(&state, c).await.ok();
+            }
             let live = live_view(&state, &ctx, f);
             render(
                 StatusCode::OK,
@@ -358,7 +437,12 @@ pub async fn live(State(state): State<AppState>, ctx: Ctx) -> Response {
         Some(_) => {}
     }
     match figures(&state).await {
-        Ok(f) => render(StatusCode::OK, &live_view(&state, &ctx, f)),
+        Ok(mut f) => {
+            if let Some(c) = ctx.caller() {
+                f.feedback = crate::profiles::feedback(&state, c).await.ok();
+            }
+            render(StatusCode::OK, &live_view(&state, &ctx, f))
+        }
         Err(e) => super::api_error_page(&ctx, e),
     }
 }

@@ -78,6 +78,19 @@ struct ListPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     can_lodge: bool,
+    /// The queue's open control tasks (officers).
+    tasks: Vec<TaskRow>,
+}
+
+/// An open control task in the officer's queue.
+pub struct TaskRow {
+    pub declaration: String,
+    pub channel: String,
+    pub channel_label: String,
+    pub inspection: String,
+    pub assigned_to: String,
+    pub mine: bool,
+    pub opened: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -159,6 +172,28 @@ async fn list_page(
         (false, _) => ("list-title-all", "list-intro-all", "list-title-all"),
     };
     let t = ctx.tr;
+    let tasks = if queue {
+        crate::controls::list(state, &caller, Some("open"))
+            .await
+            .map_err(|e| api_error_page(ctx, e))?
+            .into_iter()
+            .map(|c| TaskRow {
+                channel: c.channel.as_str().to_owned(),
+                channel_label: t.code_label("channel", c.channel.as_str()),
+                inspection: c
+                    .inspection
+                    .as_deref()
+                    .map(|i| t.code_label("inspection", i))
+                    .unwrap_or_else(|| "—".into()),
+                mine: c.assigned_to.as_deref() == Some(caller.id.as_str()),
+                assigned_to: c.assigned_to.unwrap_or_else(|| "—".into()),
+                opened: short_time(&c.opened_at),
+                declaration: c.declaration,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page_view = ListPage {
         frame: Frame::new(ctx, title),
         heading: t.s(heading),
@@ -188,6 +223,7 @@ async fn list_page(
         prev_href: (page > 1).then(|| href(page - 1)),
         next_href: (page < pages).then(|| href(page + 1)),
         can_lodge: caller.role == Role::Trader,
+        tasks,
     };
     Ok(render(StatusCode::OK, &page_view))
 }
@@ -513,9 +549,13 @@ struct DeclarationPage {
     d: DetailView,
     notice: Option<&'static str>,
     problems: Vec<String>,
-    /// The officer's actions: record a control result (issue 3) and release.
+    /// The officer's actions: record a control result and release.
     officer: bool,
     releasable: bool,
+    /// The open control task of this declaration, with the result form for its officer.
+    control: Option<super::control::ControlPanel>,
+    /// The money owed: the ledger and balance, and the trader's guarantee button.
+    ledger: Option<super::payments::LedgerPanel>,
 }
 
 #[derive(Deserialize, Default)]
@@ -523,13 +563,14 @@ pub struct PageQuery {
     notice: Option<String>,
 }
 
-async fn declaration_page(
+pub async fn declaration_page(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
     status: StatusCode,
     notice: Option<&'static str>,
     problems: Vec<String>,
+    control_input: Option<super::control::Submitted<'_>>,
 ) -> Response {
     let caller = match signed_in(ctx) {
         Ok(c) => c,
@@ -541,6 +582,21 @@ async fn declaration_page(
     };
     let officer = caller.role == Role::Officer;
     let releasable = officer && ["under_control", "awaiting_payment"].contains(&d.status.as_str());
+    let control = if officer {
+        let items: Vec<(usize, String)> = d
+            .items
+            .iter()
+            .map(|i| (i.number - 1, i.description.clone()))
+            .collect();
+        match super::control::for_declaration(state, ctx, &caller, id, &items, control_input).await
+        {
+            Ok(c) => c,
+            Err(e) => return api_error_page(ctx, e),
+        }
+    } else {
+        None
+    };
+    let ledger = super::payments::panel(state, ctx, &caller, id).await;
     let mut frame = Frame::new(ctx, "declaration-title");
     frame.title = format!("{} {}", ctx.tr.s("declaration-title"), short_id(&d.id));
     let page = DeclarationPage {
@@ -550,6 +606,8 @@ async fn declaration_page(
         problems,
         officer,
         releasable,
+        control,
+        ledger,
     };
     render(status, &page)
 }
@@ -568,9 +626,11 @@ pub async fn page(
     let notice = match q.notice.as_deref() {
         Some("lodged") => Some("notice-lodged"),
         Some("released") => Some("notice-released"),
+        Some("control-recorded") => Some("notice-control-recorded"),
+        Some("guaranteed") => Some("notice-guaranteed"),
         _ => None,
     };
-    declaration_page(&state, &ctx, &id, StatusCode::OK, notice, Vec::new()).await
+    declaration_page(&state, &ctx, &id, StatusCode::OK, notice, Vec::new(), None).await
 }
 
 /// Release by an officer. The refusals (`control_pending`, `unpaid`, …) come back on the
@@ -601,11 +661,29 @@ pub async fn release(
                         .unwrap_or_else(|| e.message.clone())
                 })
                 .collect();
-            declaration_page(&state, &ctx, &id, StatusCode::CONFLICT, None, problems).await
+            declaration_page(
+                &state,
+                &ctx,
+                &id,
+                StatusCode::CONFLICT,
+                None,
+                problems,
+                None,
+            )
+            .await
         }
         Err(ApiError::Forbidden(_)) => {
             let problems = vec![ctx.tr.s("err-release-forbidden").to_owned()];
-            declaration_page(&state, &ctx, &id, StatusCode::FORBIDDEN, None, problems).await
+            declaration_page(
+                &state,
+                &ctx,
+                &id,
+                StatusCode::FORBIDDEN,
+                None,
+                problems,
+                None,
+            )
+            .await
         }
         Err(e) => api_error_page(&ctx, e),
     }

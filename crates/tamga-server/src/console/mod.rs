@@ -9,23 +9,31 @@
 //! - [`declarations`]: the declaration list, the declaration page, release, the officer's
 //!   control queue.
 //! - [`lodge`]: the lodge form: HTML fields ⇄ CONTRACT.md JSON, errors beside their fields.
-//! - [`dashboard`]: management figures by SQL, drawn by [`svg`].
+//! - [`control`]: the officer's control result form and the task it belongs to.
+//! - [`payments`]: a declaration's ledger and balance; the trader's guarantee.
+//! - [`risk`]: the analyst's risk profiles (list with feedback, write, edit) and back-test.
+//! - [`dashboard`]: management figures by SQL (and `crate::profiles::feedback`), drawn by
+//!   [`svg`].
 //! - [`assets`]: CSS and htmx, embedded in the binary.
 //!
-//! Invariants: the console calls the same functions as the API (`crate::declarations`), so
+//! Invariants: the console calls the same functions as the API (`crate::declarations`,
+//! `crate::controls`, `crate::profiles`, `crate::payments`), so
 //! it can never do what the API forbids; every visible word comes from a catalogue; every
 //! POST carries the session's CSRF token; every asset ships inside the binary.
 //!
-//! Adding a page (risk profiles, control results, payments): a handler module here, a
+//! Adding a page: a handler module here, a
 //! template, a route in [`router`], keys in every catalogue, and a [`NavLink`] in
 //! [`nav_for`].
 
 pub mod assets;
+pub mod control;
 pub mod dashboard;
 pub mod declarations;
 pub mod i18n;
 pub mod lodge;
 pub mod login;
+pub mod payments;
+pub mod risk;
 pub mod session;
 pub mod svg;
 
@@ -55,7 +63,19 @@ pub fn router() -> Router<AppState> {
         .route("/declarations/new", get(lodge::form).post(lodge::submit))
         .route("/declarations/{id}", get(declarations::page))
         .route("/declarations/{id}/release", post(declarations::release))
+        .route("/declarations/{id}/control", post(control::submit))
+        .route("/declarations/{id}/guarantee", post(payments::guarantee))
         .route("/queue", get(declarations::queue))
+        .route("/risk/profiles", get(risk::list))
+        .route("/risk/profiles/new", get(risk::new_form).post(risk::create))
+        .route(
+            "/risk/profiles/{id}/edit",
+            get(risk::edit_form).post(risk::update),
+        )
+        .route(
+            "/risk/backtest",
+            get(risk::backtest_form).post(risk::backtest),
+        )
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/live", get(dashboard::live))
 }
@@ -68,8 +88,7 @@ pub struct NavLink {
     pub current: bool,
 }
 
-/// The console's sections per role. Risk profiles (analyst) and payments come here when
-/// their capabilities land.
+/// The console's sections per role.
 fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::Trader => vec![
@@ -80,7 +99,13 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/queue", "nav-queue"),
             ("/declarations", "nav-declarations"),
         ],
-        Role::Admin | Role::Auditor | Role::Analyst | Role::Bank => vec![
+        Role::Analyst => vec![
+            ("/dashboard", "nav-dashboard"),
+            ("/risk/profiles", "nav-risk-profiles"),
+            ("/risk/backtest", "nav-backtest"),
+            ("/declarations", "nav-declarations"),
+        ],
+        Role::Admin | Role::Auditor | Role::Bank => vec![
             ("/dashboard", "nav-dashboard"),
             ("/declarations", "nav-declarations"),
         ],

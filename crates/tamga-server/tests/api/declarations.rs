@@ -40,13 +40,11 @@ async fn a_valid_declaration_is_stored_and_read_back_identically_after_a_restart
     );
 }
 
+/// A change that breaks one field.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
 /// (what to change, path expected, code expected)
-fn bad_fields() -> Vec<(
-    &'static str,
-    Box<dyn Fn(&mut Value)>,
-    &'static str,
-    &'static str,
-)> {
+fn bad_fields() -> Vec<(&'static str, Mutation, &'static str, &'static str)> {
     vec![
         (
             "unknown HS subheading",

@@ -85,6 +85,71 @@ impl Console {
             .id
     }
 
+    /// Creates the analyst `analyst-a` and has it set random selection to send every
+    /// declaration to yellow (a control task, drawn to an officer of the office).
+    pub async fn everything_yellow(&self) {
+        let token = self.user("analyst-a", "analyst", None, None).await;
+        let analyst = tamga_server::auth::authenticate(&self.state, &token)
+            .await
+            .expect("token");
+        let mut s = self.state.risk.settings();
+        s.random.yellow = rust_decimal::Decimal::ONE;
+        s.random.red = rust_decimal::Decimal::ZERO;
+        s.office_random.clear();
+        tamga_server::profiles::put_settings(
+            &self.state,
+            &analyst,
+            serde_json::to_value(s).unwrap(),
+        )
+        .await
+        .expect("settings");
+    }
+
+    /// Writes profile RP-0001 (smartphones, score 60: yellow) as the analyst `analyst-p`,
+    /// lodges a declaration it selects and records a discrepancy on its control as
+    /// `cast.officer`: one selection, one control, one hit. Answers the declaration's id.
+    pub async fn profile_hit(&self, cast: &Cast, party: &str) -> String {
+        let token = self.user("analyst-p", "analyst", None, None).await;
+        let caller = |t: String| async move {
+            tamga_server::auth::authenticate(&self.state, &t)
+                .await
+                .expect("token")
+        };
+        let analyst = caller(token).await;
+        tamga_server::profiles::create(
+            &self.state,
+            &analyst,
+            json!({"title": "Smartphones", "rationale": "undervaluation seen in 2025",
+                   "scope": "national", "valid_from": "2026-01-01",
+                   "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["851713"]}],
+                   "score": 60, "measure": "documentary_check"}),
+        )
+        .await
+        .expect("profile");
+        let trader = if party == TRADER_PARTY {
+            &cast.trader_a
+        } else {
+            &cast.trader_b
+        };
+        let id = self.lodge_as(trader, party).await;
+        let officer = caller(cast.officer.clone()).await;
+        let task = tamga_server::controls::list(&self.state, &officer, Some("open"))
+            .await
+            .expect("tasks")
+            .into_iter()
+            .find(|t| t.declaration == id)
+            .expect("the profile selected the declaration for control");
+        tamga_server::controls::record_result(
+            &self.state,
+            &officer,
+            &task.id,
+            json!({"outcome": "discrepancy", "findings": [{"kind": "missing_document"}]}),
+        )
+        .await
+        .expect("result");
+        id
+    }
+
     /// Stores a declaration of `channel` lodged `secs` seconds ago and released now, for
     /// the dashboard's release times.
     pub async fn released_after(&self, party: &str, channel: &str, secs: i64) -> String {

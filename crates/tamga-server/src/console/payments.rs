@@ -1,0 +1,111 @@
+//! Money on a declaration's page: its ledger and balance (`crate::payments::ledger_of`),
+//! and for a low-risk trader the deferred payment under a guarantee
+//! (`crate::payments::guarantee`), which decides whether it is allowed.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use tamga_types::Decimal;
+
+use super::session::field;
+use super::{Ctx, api_error_page, check_csrf, declarations, short_time, with_role};
+use crate::auth::{Caller, Role};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct LedgerRow {
+    pub at: String,
+    pub kind: String,
+    pub amount: String,
+    pub reference: String,
+}
+
+pub struct LedgerPanel {
+    pub currency: String,
+    pub entries: Vec<LedgerRow>,
+    pub assessed: String,
+    pub paid: String,
+    pub guaranteed: String,
+    pub balance: String,
+    /// The trader may offer a guarantee: low risk, its own declaration, money due.
+    pub can_guarantee: bool,
+    /// The idempotency key of the guarantee form.
+    pub key: String,
+}
+
+/// The ledger of `id` as `caller` may see it; `None` when it may not (or there is none).
+pub async fn panel(state: &AppState, ctx: &Ctx, caller: &Caller, id: &str) -> Option<LedgerPanel> {
+    let page = crate::payments::ledger_of(state, caller, id).await.ok()?;
+    let t = ctx.tr;
+    let balance: Decimal = page.balance.parse().unwrap_or_default();
+    let can_guarantee = caller.role == Role::Trader
+        && balance > Decimal::ZERO
+        && caller
+            .party
+            .as_deref()
+            .is_some_and(|p| state.risk.category_of(p) == tamga_risk::RiskCategory::Low);
+    Some(LedgerPanel {
+        currency: page.currency,
+        entries: page
+            .entries
+            .into_iter()
+            .map(|e| LedgerRow {
+                at: short_time(&e.at),
+                kind: t.code_label("entry", &e.kind),
+                amount: e.amount,
+                reference: e.reference.unwrap_or_else(|| "—".into()),
+            })
+            .collect(),
+        assessed: page.assessed,
+        paid: page.paid,
+        guaranteed: page.guaranteed,
+        balance: page.balance,
+        can_guarantee,
+        key: crate::declarations::new_id(),
+    })
+}
+
+/// `POST /declarations/{id}/guarantee`: the trader pledges a guarantee for what is due.
+pub async fn guarantee(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let caller = match with_role(&ctx, &[Role::Trader]) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&ctx, &pairs) {
+        return r;
+    }
+    let body = json!({
+        "reference": field(&pairs, "reference").unwrap_or("").trim(),
+        // One click, one pledge: the form carries the key it was rendered with.
+        "key": field(&pairs, "key").unwrap_or(""),
+    });
+    match crate::payments::guarantee(&state, &caller, &id, body).await {
+        Ok(_) => Redirect::to(&format!("/declarations/{id}?notice=guaranteed")).into_response(),
+        Err(ApiError::Invalid(errs) | ApiError::Conflict(errs)) => {
+            let problems = errs
+                .errors
+                .iter()
+                .map(|e| super::control::message(&ctx, e))
+                .collect();
+            declarations::declaration_page(
+                &state,
+                &ctx,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                problems,
+                None,
+            )
+            .await
+        }
+        Err(ApiError::Forbidden(_)) => api_error_page(&ctx, ApiError::Forbidden(String::new())),
+        Err(e) => api_error_page(&ctx, e),
+    }
+}
