@@ -5,7 +5,8 @@
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`; `.ci/run` installs them). Without them every test here prints
-//! a loud SKIPPED line and passes.
+//! a loud SKIPPED line and passes — unless `TAMGA_REQUIRE_BROWSER=1` (set by `.ci/run`),
+//! when a missing browser fails the test instead of hiding it.
 
 #[path = "browser/support.rs"]
 mod support;
@@ -60,6 +61,10 @@ impl Session {
     /// `None` (after a loud notice) when Chromium or chromedriver is not installed.
     async fn start() -> Option<Session> {
         if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                std::env::var("TAMGA_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "TAMGA_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+            );
             eprintln!(
                 "\n*** SKIPPED: chromium not installed — the console's browser tests need \
                  {CHROMIUM} and {CHROMEDRIVER} (apt-get install -y chromium chromium-driver) ***\n"

@@ -519,6 +519,28 @@ async fn management_sees_the_dashboard_with_svg_charts() {
 }
 
 #[tokio::test]
+async fn every_role_lands_on_a_page_it_may_open() {
+    let c = Console::new().await;
+    c.cast().await;
+    c.user("analyst-a", "analyst", None, None).await;
+    c.user("auditor-a", "auditor", None, None).await;
+    c.user("bank-a", "bank", None, None).await;
+    // `sign_in` follows the redirect home and asserts 200 there.
+    for (name, home) in [
+        ("trader-a", "/declarations"),
+        ("officer-a", "/queue"),
+        ("analyst-a", "/dashboard"),
+        ("auditor-a", "/dashboard"),
+        ("admin", "/dashboard"),
+        ("bank-a", "/declarations"),
+    ] {
+        let s = sign_in(&c, name).await;
+        let root = send(&c, get("/", &s.cookie)).await;
+        assert_eq!(root.location.as_deref(), Some(home), "{name}");
+    }
+}
+
+#[tokio::test]
 async fn assets_ship_inside_the_binary() {
     let c = Console::new().await;
     let js = send(&c, get("/assets/htmx.min.js", "")).await;

@@ -147,7 +147,7 @@ pub fn now_text() -> String {
 }
 
 /// Events inserted per multi-row INSERT (8 columns each: far below both bind limits).
-const EVENT_CHUNK: usize = 64;
+const EVENT_CHUNK: usize = 512;
 
 /// An event with its place in the chain, ready to insert.
 fn chain(events: &[NewEvent], seq: &mut i64, prev: &mut String, at: &str) -> Vec<Event> {
@@ -170,26 +170,69 @@ fn chain(events: &[NewEvent], seq: &mut i64, prev: &mut String, at: &str) -> Vec
         .collect()
 }
 
-fn events_insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO events (seq, at, kind, subject, actor, payload, prev_hash, hash) VALUES ",
-    );
+const EVENTS_INSERT: &str =
+    "INSERT INTO events (seq, at, kind, subject, actor, payload, prev_hash, hash) VALUES ";
+
+/// Binds most per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_BINDS: usize = 30_000;
+
+/// `INSERT INTO t (…) VALUES ($1, …, $k)` → (`INSERT INTO t (…) VALUES `, k), when the
+/// statement is exactly one row of `k` numbered placeholders and unguarded: such inserts
+/// from many changes can be sent as one multi-row INSERT.
+fn single_row_insert(stmt: &Stmt) -> Option<(&str, usize)> {
+    if stmt.expect_rows.is_some() || !stmt.sql.starts_with("INSERT INTO ") {
+        return None;
+    }
+    let at = stmt.sql.find(" VALUES (")? + " VALUES ".len();
+    let k = stmt.args.len();
+    // Expect exactly `($1, $2, …, $k)`, read without allocating: this runs per statement.
+    let mut rest = stmt.sql[at..].strip_prefix('(')?;
+    for i in 1..=k {
+        if i > 1 {
+            rest = rest.strip_prefix(", ")?;
+        }
+        rest = rest.strip_prefix('$')?;
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if rest[..digits].parse::<usize>().ok()? != i {
+            return None;
+        }
+        rest = &rest[digits..];
+    }
+    (rest == ")").then_some((&stmt.sql[..at], k))
+}
+
+/// How a multi-row statement marks its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placeholders {
+    /// `$1, $2, …` (PostgreSQL).
+    Numbered,
+    /// `?, ?, …` in order (SQLite). Why: sqlx binds each `$N` by asking SQLite its name,
+    /// a linear search, so a statement of thousands of `$N` costs quadratic time.
+    Positional,
+}
+
+/// `head` followed by `rows` rows of `columns` parameters each.
+fn multi_row_sql(head: &str, columns: usize, rows: usize, marks: Placeholders) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(head.len() + rows * columns * 7);
+    sql.push_str(head);
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
         }
-        let b = r * 8;
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8
-        ));
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match marks {
+                Placeholders::Numbered => {
+                    let _ = write!(sql, "${}", r * columns + c + 1);
+                }
+                Placeholders::Positional => sql.push('?'),
+            }
+        }
+        sql.push(')');
     }
     sql
 }
@@ -201,7 +244,7 @@ enum Failure {
 }
 
 macro_rules! commit_fn {
-    ($name:ident, $DB:ty, $begin:literal, $lock:expr) => {
+    ($name:ident, $DB:ty, $begin:literal, $lock:expr, $marks:expr) => {
         /// Runs one change's statements; `Err` names the first that failed or missed its guard.
         async fn run_statements(
             tx: &mut sqlx::Transaction<'static, $DB>,
@@ -234,7 +277,7 @@ macro_rules! commit_fn {
             events: &[Event],
         ) -> Result<()> {
             for chunk in events.chunks(EVENT_CHUNK) {
-                let sql = events_insert_sql(chunk.len());
+                let sql = multi_row_sql(EVENTS_INSERT, 8, chunk.len(), $marks);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for e in chunk {
                     q = q
@@ -277,12 +320,50 @@ macro_rules! commit_fn {
             let (mut tx, mut seq, mut prev) = begin(pool).await?;
             let at = now_text();
             let mut written = Vec::with_capacity(changes.len());
+            // Changes made only of single-row inserts (a lodgement) are merged, table by
+            // table, into multi-row INSERTs after the others ran: no change in a batch can
+            // refer to a row another change of the same batch creates, since nobody has
+            // heard of that row before the batch commits.
+            let mut merged: Vec<(&str, usize, Vec<&Stmt>)> = Vec::new();
             for change in changes {
-                if run_statements(&mut tx, change).await.is_err() {
-                    tx.rollback().await?;
-                    return Ok(None);
+                let inserts: Option<Vec<(&str, usize)>> =
+                    change.statements.iter().map(single_row_insert).collect();
+                match inserts {
+                    Some(heads) => {
+                        for ((head, k), stmt) in heads.into_iter().zip(&change.statements) {
+                            match merged.iter_mut().find(|(h, c, _)| *h == head && *c == k) {
+                                Some((_, _, list)) => list.push(stmt),
+                                None => merged.push((head, k, vec![stmt])),
+                            }
+                        }
+                    }
+                    None => {
+                        if run_statements(&mut tx, change).await.is_err() {
+                            tx.rollback().await?;
+                            return Ok(None);
+                        }
+                    }
                 }
                 written.push(chain(&change.events, &mut seq, &mut prev, &at));
+            }
+            for (head, columns, stmts) in &merged {
+                for chunk in stmts.chunks((MAX_BINDS / columns.max(&1)).max(1)) {
+                    let sql = multi_row_sql(head, *columns, chunk.len(), $marks);
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for stmt in chunk {
+                        for a in &stmt.args {
+                            q = match a {
+                                Arg::Text(s) => q.bind(s.as_str()),
+                                Arg::OptText(s) => q.bind(s.as_deref()),
+                                Arg::Int(i) => q.bind(*i),
+                            };
+                        }
+                    }
+                    if q.execute(&mut *tx).await.is_err() {
+                        tx.rollback().await?;
+                        return Ok(None);
+                    }
+                }
             }
             let all: Vec<Event> = written.iter().flatten().cloned().collect();
             insert_events(&mut tx, &all).await?;
@@ -340,7 +421,13 @@ macro_rules! commit_fn {
 // SQLite: take the write lock up front, so the head we read stays the head.
 mod sqlite {
     use super::*;
-    commit_fn!(commit, sqlx::Sqlite, "BEGIN IMMEDIATE", None::<&str>);
+    commit_fn!(
+        commit,
+        sqlx::Sqlite,
+        "BEGIN IMMEDIATE",
+        None::<&str>,
+        Placeholders::Positional
+    );
 }
 // PostgreSQL: a transaction-scoped advisory lock serialises writers (even a second process).
 mod postgres {
@@ -349,6 +436,54 @@ mod postgres {
         commit,
         sqlx::Postgres,
         "BEGIN",
-        Some("SELECT pg_advisory_xact_lock(7261746761)")
+        Some("SELECT pg_advisory_xact_lock(7261746761)"),
+        Placeholders::Numbered
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_row_insert_is_recognised_with_its_column_count() {
+        let s = Stmt::new("INSERT INTO t (a, b) VALUES ($1, $2)")
+            .text("x")
+            .int(1);
+        assert_eq!(
+            single_row_insert(&s),
+            Some(("INSERT INTO t (a, b) VALUES ", 2))
+        );
+    }
+
+    #[test]
+    fn guarded_multi_row_or_conditional_statements_are_not_merged() {
+        let guarded = Stmt::new("INSERT INTO t (a) VALUES ($1)")
+            .text("x")
+            .expect_rows(1, "x");
+        let two_rows = Stmt::new("INSERT INTO t (a) VALUES ($1), ($2)")
+            .text("x")
+            .text("y");
+        let update = Stmt::new("UPDATE t SET a = $1").text("x");
+        assert_eq!(single_row_insert(&guarded), None);
+        assert_eq!(single_row_insert(&two_rows), None);
+        assert_eq!(single_row_insert(&update), None);
+    }
+
+    #[test]
+    fn merged_rows_are_numbered_on() {
+        assert_eq!(
+            multi_row_sql("INSERT INTO t (a, b) VALUES ", 2, 2, Placeholders::Numbered),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            multi_row_sql(
+                "INSERT INTO t (a, b) VALUES ",
+                2,
+                2,
+                Placeholders::Positional
+            ),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
+    }
 }

@@ -105,19 +105,21 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/risk/backtest", "nav-backtest"),
             ("/declarations", "nav-declarations"),
         ],
-        Role::Admin | Role::Auditor | Role::Bank => vec![
+        Role::Admin | Role::Auditor => vec![
             ("/dashboard", "nav-dashboard"),
             ("/declarations", "nav-declarations"),
         ],
+        // A bank settles payments; customs' risk figures are not its business.
+        Role::Bank => vec![("/declarations", "nav-declarations")],
     }
 }
 
 /// Where a role lands after signing in.
 pub fn home_for(role: Role) -> &'static str {
     match role {
-        Role::Trader => "/declarations",
+        Role::Trader | Role::Bank => "/declarations",
         Role::Officer => "/queue",
-        Role::Admin | Role::Auditor | Role::Analyst | Role::Bank => "/dashboard",
+        Role::Admin | Role::Auditor | Role::Analyst => "/dashboard",
     }
 }
 
