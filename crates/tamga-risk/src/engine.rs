@@ -132,6 +132,11 @@ pub struct SelectionSettings {
     /// Inspection depth of a red channel when no fired profile names one.
     #[serde(default = "default_inspection")]
     pub default_inspection: Inspection,
+    /// The reference-price table `items.reference_price_ratio` reads. Part of the
+    /// settings so that the engine digest covers it and a stored assessment replays
+    /// against the very prices it was decided with.
+    #[serde(default, skip_serializing_if = "ReferencePrices::is_empty")]
+    pub reference_prices: ReferencePrices,
 }
 
 fn default_inspection() -> Inspection {
@@ -169,6 +174,7 @@ pub struct ReferencePrice {
 }
 
 /// Reference prices by HS prefix (2 to 10 digits); the longest matching prefix applies.
+/// Serialised as `{"prices": {"<prefix>": {"currency", "unit_price"}}}`.
 /// `items.reference_price_ratio` is the item's unit value over that price, and is absent
 /// when no prefix matches or the price is in another currency than the invoice (the caller
 /// converts prices into the declaration's currency when it wants them compared).
@@ -178,6 +184,10 @@ pub struct ReferencePrices {
 }
 
 impl ReferencePrices {
+    pub fn is_empty(&self) -> bool {
+        self.prices.is_empty()
+    }
+
     pub fn lookup(&self, hs_code: &str) -> Option<&ReferencePrice> {
         (2..=hs_code.len().min(10))
             .rev()
@@ -199,6 +209,8 @@ pub struct AssessmentInput<'a> {
     pub date: Date,
     pub trader: TraderContext,
     pub random_seed: [u8; 32],
+    /// Overrides the table in the engine's settings (back-testing a draft table); `None`
+    /// reads the settings' table.
     pub reference_prices: Option<&'a ReferencePrices>,
 }
 
@@ -489,6 +501,8 @@ struct ItemFacts<'a> {
 /// What every candidate of one assessment reads: computed once, not per profile.
 struct Facts<'a> {
     input: &'a AssessmentInput<'a>,
+    /// The reference-price table in force for this assessment.
+    reference_prices: &'a ReferencePrices,
     date: i32,
     office: Packed,
     invoice_total: OnceCell<Decimal>,
@@ -497,10 +511,11 @@ struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    fn new(input: &'a AssessmentInput<'a>) -> Facts<'a> {
+    fn new(input: &'a AssessmentInput<'a>, settings: &'a SelectionSettings) -> Facts<'a> {
         let d = input.declaration;
         Facts {
             input,
+            reference_prices: input.reference_prices.unwrap_or(&settings.reference_prices),
             date: day_key(input.date),
             office: Packed::new(d.office.as_str()),
             invoice_total: OnceCell::new(),
@@ -555,9 +570,8 @@ impl<'a> Facts<'a> {
                 .value_per_kg
                 .get_or_init(|| item.value.checked_div(item.net_mass_kg))),
             Field::ItemReferencePriceRatio => num(*it.reference_price_ratio.get_or_init(|| {
-                self.input
-                    .reference_prices
-                    .and_then(|r| r.lookup(item.hs_code.as_str()))
+                self.reference_prices
+                    .lookup(item.hs_code.as_str())
                     .filter(|p| p.currency == self.input.declaration.invoice.currency.as_str())
                     .and_then(|p| unit_value()?.checked_div(p.unit_price))
             })),
@@ -868,7 +882,7 @@ impl RiskEngine {
         input: &AssessmentInput<'_>,
         candidates: &[u32],
     ) -> (Vec<FiredProfile>, Vec<AssessmentError>) {
-        let facts = Facts::new(input);
+        let facts = Facts::new(input, &self.settings);
         let mut fired = Vec::new();
         let mut errors = Vec::new();
         for &i in candidates {
@@ -1270,7 +1284,7 @@ fn evaluate<'a>(
 
     if let Some(item) = firing_item.map(|i| &d.items[i]) {
         for c in &p.item_criteria {
-            let v = item_value(c.field, item, d, input.reference_prices);
+            let v = item_value(c.field, item, d, Some(facts.reference_prices));
             matched.push(Matched {
                 field: c.field.as_str().to_owned(),
                 value: v.show(),
@@ -1763,6 +1777,46 @@ mod tests {
                 }
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_settings_reference_prices_apply_and_are_covered_by_the_digest() {
+        let p = profile(
+            "under-ref",
+            json!({"criteria": [
+                {"field": "items.reference_price_ratio", "op": "lt", "value": "0.5"},
+            ]}),
+        );
+        let d = declaration(&[("8517130000", "CN", "100", "4999.99")], "41701");
+        let without = RiskEngine::compile(
+            std::slice::from_ref(&p),
+            SelectionSettings::without_random(),
+        );
+        assert!(fired_ids(&without, &input(&d)).is_empty());
+        let mut settings = SelectionSettings::without_random();
+        settings.reference_prices.prices.insert(
+            "8517".into(),
+            ReferencePrice {
+                currency: "USD".into(),
+                unit_price: Decimal::from(180),
+            },
+        );
+        let with = RiskEngine::compile(&[p], settings);
+        assert_ne!(with.digest(), without.digest());
+        let a = with.assess(&input(&d));
+        assert_eq!(
+            a.fired
+                .iter()
+                .map(|f| f.profile.as_str())
+                .collect::<Vec<_>>(),
+            vec!["under-ref"]
+        );
+        // The explanation shows the ratio that matched: 49.9999 / 180.
+        assert!(
+            a.fired[0].matched[0].value.starts_with("0.2777"),
+            "{:?}",
+            a.fired[0].matched
         );
     }
 

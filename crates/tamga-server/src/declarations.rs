@@ -31,9 +31,10 @@ pub struct DeclarationView {
     /// The risk assessment: channel, score, fired profiles, random draw.
     #[schema(value_type = Object)]
     pub assessment: serde_json::Value,
-    /// Duties and taxes per item and tax, when assessed.
+    /// Duties and taxes per item and tax, when assessed. Kept as the stored JSON text:
+    /// serialised once at assessment, never rebuilt as a `Value` to be serialised again.
     #[schema(value_type = Option<Object>)]
-    pub taxes: Option<serde_json::Value>,
+    pub taxes: Option<Box<serde_json::value::RawValue>>,
     /// Amount still due in national currency.
     pub balance: Option<String>,
 }
@@ -54,7 +55,10 @@ impl DeclarationView {
             declaration: serde_json::from_str(&row.body).map_err(|_| corrupt("body"))?,
             assessment: serde_json::from_str(&row.assessment).map_err(|_| corrupt("assessment"))?,
             taxes: match &row.taxes {
-                Some(t) => Some(serde_json::from_str(t).map_err(|_| corrupt("taxes"))?),
+                Some(t) => Some(
+                    serde_json::value::RawValue::from_string(t.clone())
+                        .map_err(|_| corrupt("taxes"))?,
+                ),
                 None => None,
             },
             balance: row.balance.clone(),
@@ -369,7 +373,11 @@ pub async fn lodge(
         released_at: row.released_at,
         declaration,
         assessment: outcome.json,
-        taxes: taxes.map(|t| serde_json::to_value(t).unwrap_or_default()),
+        taxes: row
+            .taxes
+            .map(serde_json::value::RawValue::from_string)
+            .transpose()
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
         balance: row.balance,
     })
 }

@@ -354,7 +354,8 @@ pub async fn settings(state: &AppState, caller: &Caller) -> ApiResult<Value> {
     Ok(serde_json::to_value(state.risk.settings()).unwrap_or_default())
 }
 
-/// Thresholds and random-selection rates (analyst). Rates are fractions: "0.02" is 2 %.
+/// Thresholds, random-selection rates and the reference-price table (analyst). Rates are
+/// fractions: "0.02" is 2 %. Every problem is reported at once.
 pub async fn put_settings(state: &AppState, caller: &Caller, raw: Value) -> ApiResult<Value> {
     caller.require(&[Role::Analyst])?;
     let settings: tamga_risk::SelectionSettings = serde_json::from_value(raw).map_err(|e| {
@@ -368,12 +369,40 @@ pub async fn put_settings(state: &AppState, caller: &Caller, raw: Value) -> ApiR
         let ok = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
         ok(r.yellow) && ok(r.red) && r.yellow + r.red <= Decimal::ONE
     };
+    let mut problems = FieldErrors::default();
     if !rate_ok(&settings.random) || !settings.office_random.values().all(rate_ok) {
-        return Err(ApiError::invalid(
+        problems.push(
             "random",
             "bad_rate",
             "rates are fractions from 0 to 1 and add up to at most 1",
-        ));
+        );
+    }
+    for (prefix, price) in &settings.reference_prices.prices {
+        let at = format!("reference_prices.prices.{prefix}");
+        if !(2..=10).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            problems.push(
+                at.clone(),
+                "bad_hs_prefix",
+                "a reference price is keyed by an HS code prefix of 2 to 10 digits",
+            );
+        }
+        if !tamga_types::CodeLists::is_currency(state.reference.as_ref(), &price.currency) {
+            problems.push(
+                format!("{at}.currency"),
+                "unknown_currency",
+                format!("{} is not a current ISO 4217 currency", price.currency),
+            );
+        }
+        if price.unit_price <= Decimal::ZERO {
+            problems.push(
+                format!("{at}.unit_price"),
+                "not_positive",
+                "a reference unit price must be above zero",
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
     }
     state
         .risk

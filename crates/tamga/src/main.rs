@@ -133,6 +133,10 @@ enum BenchCommand {
         /// Skip the duties-and-taxes calculation (a baseline to measure its cost).
         #[arg(long)]
         without_taxes: bool,
+        /// Also measure p50/p99 at this fixed rate (declarations/s), after the half-peak
+        /// phase: latency at a stated load, comparable across machines and commits.
+        #[arg(long)]
+        latency_rate: Option<f64>,
     },
     /// Risk assessments per second on one core against N active profiles (5 items each).
     Risk {
@@ -227,10 +231,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     seconds,
                     clients,
                     without_taxes,
+                    latency_rate,
                 },
         } => {
-            commands::bench_lodge::run(database.as_deref(), seconds, clients, !without_taxes)
-                .await?;
+            commands::bench_lodge::run(
+                database.as_deref(),
+                seconds,
+                clients,
+                !without_taxes,
+                latency_rate,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
     }

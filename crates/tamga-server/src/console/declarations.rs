@@ -518,7 +518,11 @@ async fn detail(state: &AppState, ctx: &Ctx, id: &str) -> Result<DetailView, Api
         reason: text(a.get("reason")),
         fired,
         random,
-        taxes: d.taxes.as_ref().map(|tx| taxes_view(ctx, tx)),
+        taxes: d
+            .taxes
+            .as_ref()
+            .and_then(|tx| serde_json::from_str::<Value>(tx.get()).ok())
+            .map(|tx| taxes_view(ctx, &tx)),
         balance: d.balance.clone().unwrap_or_else(|| "—".into()),
         events: history
             .events

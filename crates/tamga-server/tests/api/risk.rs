@@ -29,6 +29,7 @@ on_both_backends!(
     random_selection_at_rate_one_sends_declarations_to_yellow_with_the_draw_recorded,
     a_condition_failing_at_run_time_fails_safe_to_at_least_yellow_and_shows_the_error,
     a_traders_risk_category_rises_with_its_discrepancies,
+    a_reference_price_table_in_the_settings_flags_undervaluation_and_replays,
 );
 
 struct World {
@@ -74,6 +75,19 @@ async fn open_task_of(app: &TestApp, token: &str, declaration: &str) -> Value {
         .find(|t| t["declaration"] == declaration)
         .cloned()
         .unwrap_or_else(|| panic!("no open control for {declaration} in {tasks}"))
+}
+
+/// Replays a stored assessment through the API and asserts the same answer.
+async fn assert_replays_identically(app: &TestApp, token: &str, id: &str) {
+    let (status, replay) = app
+        .get(
+            &format!("/api/v1/declarations/{id}/assessment/replay"),
+            token,
+        )
+        .await;
+    assert_eq!(status, 200, "{replay}");
+    assert_eq!(replay["identical"], true, "{replay}");
+    assert_eq!(replay["stored"], replay["replayed"]);
 }
 
 async fn record(app: &TestApp, officer: &str, declaration: &str, result: &Value) -> Value {
@@ -971,15 +985,7 @@ async fn replaying_a_stored_assessment_gives_the_identical_answer(backend: Backe
     // Correcting a declaration by control does not change what was assessed.
     record(app, &w.officer, &ids[1], &undervaluation("30000.00")).await;
     for id in &ids {
-        let (status, replay) = app
-            .get(
-                &format!("/api/v1/declarations/{id}/assessment/replay"),
-                &w.analyst,
-            )
-            .await;
-        assert_eq!(status, 200, "{replay}");
-        assert_eq!(replay["identical"], true, "{replay}");
-        assert_eq!(replay["stored"], replay["replayed"]);
+        assert_replays_identically(app, &w.analyst, id).await;
     }
     // Only those who may see the declaration replay it.
     let other = app.user("trader-b", "trader", Some(PARTY_B), None).await;
@@ -1158,4 +1164,75 @@ async fn a_traders_risk_category_rises_with_its_discrepancies(backend: Backend) 
     let app = w.app.restart().await;
     let (_, t) = app.get(&trader_path, &w.analyst).await;
     assert_eq!(category(&t), "high", "{t}");
+}
+
+async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replays(
+    backend: Backend,
+) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let mut p = profile();
+    p["criteria"] = json!([
+        {"field": "items.reference_price_ratio", "op": "lt", "value": "0.5"}
+    ]);
+    let stored = create_profile(app, &w.analyst, &p).await;
+    let (_, mut settings) = app.get("/api/v1/risk/settings", &w.analyst).await;
+    assert!(settings.get("reference_prices").is_none(), "{settings}");
+
+    // Every problem of a bad table at once, and nothing changes.
+    settings["reference_prices"] =
+        json!({"prices": {"85x": {"currency": "XXQ", "unit_price": "0"}}});
+    let (status, answer) = app
+        .put("/api/v1/risk/settings", &w.analyst, &settings)
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    let codes: BTreeSet<(String, String)> = answer["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        ("reference_prices.prices.85x", "bad_hs_prefix"),
+        ("reference_prices.prices.85x.currency", "unknown_currency"),
+        ("reference_prices.prices.85x.unit_price", "not_positive"),
+    ]
+    .iter()
+    .map(|(p, c)| (p.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(codes, want);
+    let (_, unchanged) = app.get("/api/v1/risk/settings", &w.analyst).await;
+    assert!(unchanged.get("reference_prices").is_none(), "{unchanged}");
+
+    // Without a table the ratio is absent and the profile cannot fire.
+    let before = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    assert_eq!(before["channel"], "green", "{before}");
+
+    settings["reference_prices"] =
+        json!({"prices": {"8517": {"currency": "USD", "unit_price": "120.00"}}});
+    let (status, answer) = app
+        .put("/api/v1/risk/settings", &w.analyst, &settings)
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    // 150 a phone against 120: ratio 1.25, not selected.
+    let fair = app.lodge(&w.trader, &declaration(PARTY_A)).await;
+    assert_eq!(fair["channel"], "green", "{fair}");
+    // 15 a phone against 120: ratio 0.125, selected, the ratio shown as matched.
+    let cheap = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    assert_eq!(cheap["channel"], "red", "{cheap}");
+    let fired = &cheap["assessment"]["fired"][0];
+    assert_eq!(fired["profile"], stored["id"]);
+    assert_eq!(fired["matched"][0]["field"], "items.reference_price_ratio");
+    assert_eq!(dec(&fired["matched"][0]["value"]), Decimal::new(125, 3));
+    // The table is part of the digest: the replay uses the prices the decision used.
+    assert_replays_identically(app, &w.analyst, &id_of(&cheap)).await;
+    assert_ne!(
+        before["assessment"]["profiles_digest"],
+        cheap["assessment"]["profiles_digest"]
+    );
 }

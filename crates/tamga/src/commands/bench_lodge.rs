@@ -24,8 +24,13 @@ pub async fn run(
     seconds: f64,
     clients: usize,
     taxes: bool,
+    latency_rate: Option<f64>,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(seconds > 0.0, "--seconds must be positive");
+    anyhow::ensure!(
+        latency_rate.is_none_or(|r| r > 0.0 && r.is_finite()),
+        "--latency-rate must be a positive number of declarations per second"
+    );
     let tmp = tempfile::tempdir()?;
     let url = match database {
         Some(u) => u.to_owned(),
@@ -92,7 +97,7 @@ pub async fn run(
 
     let half = (peak / 2.0).max(1.0);
     eprintln!("latency: open loop at {half:.0}/s for {seconds}s…");
-    let mut latencies = open_loop(
+    let latencies = open_loop(
         &client,
         &endpoint,
         &requests,
@@ -100,22 +105,43 @@ pub async fn run(
         Duration::from_secs_f64(seconds),
     )
     .await?;
-    latencies.sort_unstable();
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return f64::NAN;
-        }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i].as_secs_f64() * 1000.0
-    };
-    println!(
+    let mut line = format!(
         "RESULT bench=lodge database={backend} taxes={taxes} items=5 clients={clients} declarations_per_s={peak:.0} \
          half_rate_per_s={half:.0} p50_ms={:.2} p99_ms={:.2} samples={}",
-        pct(0.50),
-        pct(0.99),
+        percentile_ms(&latencies, 0.50),
+        percentile_ms(&latencies, 0.99),
         latencies.len()
     );
+    if let Some(rate) = latency_rate {
+        eprintln!("latency: open loop at {rate:.0}/s for {seconds}s…");
+        let fixed = open_loop(
+            &client,
+            &endpoint,
+            &requests,
+            rate,
+            Duration::from_secs_f64(seconds),
+        )
+        .await?;
+        line.push_str(&format!(
+            " fixed_rate_per_s={rate:.0} fixed_p50_ms={:.2} fixed_p99_ms={:.2} fixed_samples={}",
+            percentile_ms(&fixed, 0.50),
+            percentile_ms(&fixed, 0.99),
+            fixed.len()
+        ));
+    }
+    println!("{line}");
     Ok(())
+}
+
+/// The `p` quantile (nearest rank) of `latencies`, in milliseconds.
+fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
+    if latencies.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = latencies.to_vec();
+    sorted.sort_unstable();
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
 }
 
 async fn lodge_one(client: &reqwest::Client, endpoint: &str, r: &Request) -> anyhow::Result<()> {
@@ -198,4 +224,18 @@ async fn open_loop(
         out.push(t.await.context("bench client")??);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank_over_unsorted_samples() {
+        let ms: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
+        assert_eq!(percentile_ms(&ms, 0.50), 50.0);
+        assert_eq!(percentile_ms(&ms, 0.99), 99.0);
+        assert_eq!(percentile_ms(&ms[..1], 0.99), 100.0);
+        assert!(percentile_ms(&[], 0.5).is_nan());
+    }
 }
