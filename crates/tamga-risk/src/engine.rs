@@ -799,7 +799,14 @@ impl RiskEngine {
     fn candidates(&self, input: &AssessmentInput<'_>) -> Vec<u32> {
         let ix = &self.index;
         let d = input.declaration;
-        let mut out: Vec<u32> = Vec::with_capacity(64);
+        // A bitset over profile numbers: marking is O(1), and reading it back yields the
+        // candidates sorted and without duplicates (no sort, no dedup).
+        let mut seen = vec![0u64; self.profiles.len().div_ceil(64)];
+        let mut mark = |ids: &[u32]| {
+            for &i in ids {
+                seen[i as usize / 64] |= 1 << (i % 64);
+            }
+        };
         for item in &d.items {
             let code = item.hs_code.as_str();
             // The all-digit prefixes as integers, built one digit at a time.
@@ -818,7 +825,7 @@ impl RiskEngine {
                     digits += 1;
                 }
                 if let Some(ids) = ix.hs.get(&hs_key(value, l)) {
-                    out.extend_from_slice(ids);
+                    mark(ids);
                 }
             }
             for &l in &ix.hs_other_lengths {
@@ -826,29 +833,35 @@ impl RiskEngine {
                     break;
                 }
                 if let Some(ids) = code.get(..l).and_then(|k| ix.hs_other.get(k)) {
-                    out.extend_from_slice(ids);
+                    mark(ids);
                 }
             }
             if let Some(ids) = ix.origin.get(item.origin.as_str()) {
-                out.extend_from_slice(ids);
+                mark(ids);
             }
         }
         if let Some(ids) = ix.office.get(d.office.as_str()) {
-            out.extend_from_slice(ids);
+            mark(ids);
         }
         if let Some(ids) = d
             .dispatch_country
             .as_ref()
             .and_then(|c| ix.dispatch.get(c.as_str()))
         {
-            out.extend_from_slice(ids);
+            mark(ids);
         }
         if let Some(ids) = ix.trader.get(input.trader.risk_category.as_str()) {
-            out.extend_from_slice(ids);
+            mark(ids);
         }
-        out.extend_from_slice(&ix.residual);
-        out.sort_unstable();
-        out.dedup();
+        mark(&ix.residual);
+        let mut out = Vec::with_capacity(seen.iter().map(|w| w.count_ones() as usize).sum());
+        for (w, &bits) in seen.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                out.push(w as u32 * 64 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
         out
     }
 
@@ -1057,13 +1070,24 @@ fn draw(seed: &[u8; 32], rates: RandomRates) -> RandomDraw {
     };
     let fraction = (Decimal::from(draw) / Decimal::from(DRAWS)).round_dp(8);
     RandomDraw {
-        seed: hex::encode(seed),
+        seed: hex32(seed),
         draw,
         fraction,
         yellow_rate: rates.yellow,
         red_rate: rates.red,
         selected,
     }
+}
+
+/// Lower-case hex of a seed, as `hex::encode` writes it, without its per-char iterator.
+fn hex32(bytes: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(64);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// A field's value in one declaration (and one item).
@@ -1818,6 +1842,12 @@ mod tests {
             "{:?}",
             a.fired[0].matched
         );
+    }
+
+    #[test]
+    fn the_seed_is_written_as_hex_encode_writes_it() {
+        let seed: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0xa5);
+        assert_eq!(hex32(&seed), hex::encode(seed));
     }
 
     #[test]
