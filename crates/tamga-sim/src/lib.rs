@@ -32,6 +32,20 @@ pub use inspect::{Finding, InspectionResult, inspect, inspection};
 pub use population::{Party, PartyRole};
 pub use sim::TradeSimulator;
 
+/// The lowest usual import price per HS prefix, in USD per unit of the goods' quantity: a
+/// reference-price table for the demo's risk settings. An honest simulated price is never
+/// below 94 % of it; undervalued lines (30–70 % of the true value) often are far below.
+pub fn reference_prices_usd() -> Vec<(&'static str, f64)> {
+    let mut out: Vec<(&'static str, f64)> = Vec::new();
+    for p in goods::IMPORTS {
+        match out.iter_mut().find(|(prefix, _)| *prefix == p.prefix) {
+            Some((_, lo)) => *lo = lo.min(p.price.0),
+            None => out.push((p.prefix, p.price.0)),
+        }
+    }
+    out
+}
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -637,3 +637,18 @@ fn print_sample() {
     println!("{by:#?}");
     println!("{:#?}", &sim.parties()[..10]);
 }
+
+#[test]
+fn reference_prices_are_one_positive_price_per_valid_hs_prefix() {
+    let prices = crate::reference_prices_usd();
+    assert!(prices.len() > 50, "{} prefixes", prices.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for (prefix, usd) in &prices {
+        assert!((2..=10).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()));
+        assert!(
+            *usd > 0.0 && format!("{usd:.4}") != "0.0000",
+            "{prefix}: {usd}"
+        );
+        assert!(seen.insert(*prefix), "{prefix} twice");
+    }
+}

@@ -115,10 +115,53 @@ pub async fn demo_users(
     Ok((logins, by_party))
 }
 
+/// Puts the simulator's reference prices into the risk settings, as an analyst would with
+/// a world-price table, so that `items.reference_price_ratio` has something to read.
+async fn install_reference_prices(
+    client: &reqwest::Client,
+    api: &str,
+    analyst: &str,
+) -> anyhow::Result<()> {
+    let mut settings: serde_json::Value = client
+        .get(format!("{api}/risk/settings"))
+        .bearer_auth(analyst)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let prices: serde_json::Map<String, serde_json::Value> = tamga_sim::reference_prices_usd()
+        .into_iter()
+        .map(|(prefix, usd)| {
+            (
+                prefix.to_owned(),
+                json!({"currency": "USD", "unit_price": format!("{usd:.4}")}),
+            )
+        })
+        .collect();
+    settings["reference_prices"] = json!({ "prices": prices });
+    let r = client
+        .put(format!("{api}/risk/settings"))
+        .bearer_auth(analyst)
+        .json(&settings)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        r.status().is_success(),
+        "demo reference prices refused: {}",
+        r.text().await?
+    );
+    Ok(())
+}
+
 /// Risk profiles an analyst of a Central Asian administration would start with. Written
 /// through the same API analysts use, so they are type-checked like any other.
 fn demo_profiles() -> Vec<serde_json::Value> {
     vec![
+        json!({"title": "Unit value far below the reference price", "rationale": "Declared at under 70 % of the lowest usual world price (reference-price table in the risk settings; USD invoices)",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.reference_price_ratio", "op": "lt", "value": "0.7"}],
+               "score": 40, "measure": "documentary_check"}),
         json!({"title": "Undervalued smartphones from China", "rationale": "Unit values far below the world price of handsets",
                "scope": "national", "valid_from": "2026-01-01",
                "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["851713"]},
@@ -200,6 +243,7 @@ pub async fn run(
                 r.text().await?
             );
         }
+        install_reference_prices(&client, &api, &token_of("analyst")).await?;
     }
 
     println!(
