@@ -16,7 +16,7 @@ use tamga_types::FieldError;
 
 use super::lodge::input_id;
 use super::session::field;
-use super::{Ctx, api_error_page, check_csrf, declarations, with_role};
+use super::{Ctx, api_error_page, declarations, form_caller};
 use crate::auth::{Caller, Role};
 use crate::controls::{ControlView, FINDING_KINDS};
 use crate::error::ApiError;
@@ -304,13 +304,10 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let caller = match with_role(&ctx, &[Role::Officer]) {
+    let caller = match form_caller(&ctx, &[Role::Officer], &pairs) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&ctx, &pairs) {
-        return r;
-    }
     let task = field(&pairs, "control").unwrap_or("").to_owned();
     match crate::controls::record_result(&state, &caller, &task, to_json(&pairs)).await {
         Ok(_) => {

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use tamga_types::FieldError;
 
 use super::session::field;
-use super::{Ctx, Frame, api_error_page, check_csrf, render, with_role};
+use super::{Ctx, Frame, api_error_page, form_caller, render, with_role};
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -638,13 +638,10 @@ pub async fn submit(
     ctx: Ctx,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let caller = match with_role(&ctx, &[Role::Trader]) {
+    let caller = match form_caller(&ctx, &[Role::Trader], &pairs) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&ctx, &pairs) {
-        return r;
-    }
     let (mut form, action) = LodgeForm::from_pairs(&pairs);
     // A trader declares only as itself; the input is read-only, and this makes it so.
     if let Some(p) = &caller.party {

@@ -295,6 +295,19 @@ pub fn check_csrf(ctx: &Ctx, form: &[(String, String)]) -> Result<(), Response> 
     }
 }
 
+/// A form POST's caller: signed in with one of `roles`, and the form carries the session's
+/// CSRF token. The error page otherwise (403 for a wrong role or token).
+#[allow(clippy::result_large_err)]
+pub fn form_caller(
+    ctx: &Ctx,
+    roles: &[Role],
+    form: &[(String, String)],
+) -> Result<Arc<Caller>, Response> {
+    let caller = with_role(ctx, roles)?;
+    check_csrf(ctx, form)?;
+    Ok(caller)
+}
+
 /// `2026-11-23T11:50:08.123Z` → `2026-11-23 11:50` (UTC, as stored).
 pub fn short_time(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")

@@ -10,7 +10,7 @@ use serde_json::json;
 use tamga_types::Decimal;
 
 use super::session::field;
-use super::{Ctx, api_error_page, check_csrf, declarations, short_time, with_role};
+use super::{Ctx, api_error_page, declarations, form_caller, short_time};
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -74,13 +74,10 @@ pub async fn guarantee(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let caller = match with_role(&ctx, &[Role::Trader]) {
+    let caller = match form_caller(&ctx, &[Role::Trader], &pairs) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&ctx, &pairs) {
-        return r;
-    }
     let body = json!({
         "reference": field(&pairs, "reference").unwrap_or("").trim(),
         // One click, one pledge: the form carries the key it was rendered with.

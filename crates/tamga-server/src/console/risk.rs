@@ -15,7 +15,7 @@ use tamga_types::FieldError;
 
 use super::control::message;
 use super::session::field;
-use super::{Ctx, Frame, api_error_page, check_csrf, render, with_role};
+use super::{Ctx, Frame, api_error_page, form_caller, render, with_role};
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -468,13 +468,10 @@ async fn save(
     id: Option<String>,
     pairs: Vec<(String, String)>,
 ) -> Response {
-    let caller = match with_role(&ctx, &[Role::Analyst]) {
+    let caller = match form_caller(&ctx, &[Role::Analyst], &pairs) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&ctx, &pairs) {
-        return r;
-    }
     let v = values(&pairs);
     let result = match to_json(&v) {
         Err(errors) => Err(ApiError::Invalid(tamga_types::FieldErrors { errors })),
@@ -535,13 +532,10 @@ pub async fn backtest(
     ctx: Ctx,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let caller = match with_role(&ctx, &[Role::Analyst]) {
+    let caller = match form_caller(&ctx, &[Role::Analyst], &pairs) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&ctx, &pairs) {
-        return r;
-    }
     let v = values(&pairs);
     let get = |k: &str| v.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let result = match to_json(&v) {
