@@ -27,6 +27,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng};
@@ -228,9 +229,10 @@ pub struct Matched {
 /// A profile version that fired, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FiredProfile {
-    pub profile: String,
+    /// Shared with the compiled profile: a firing costs no copy of its id or title.
+    pub profile: Arc<str>,
     pub version: u32,
-    pub title: String,
+    pub title: Arc<str>,
     pub score: u32,
     pub measure: Measure,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,9 +285,9 @@ pub struct Assessment {
     pub date: Date,
     /// Profiles checked in full after indexing.
     pub profiles_checked: u32,
-    pub engine_version: String,
+    pub engine_version: Cow<'static, str>,
     /// blake3 of the active profile set and settings this assessment ran on.
-    pub profiles_digest: String,
+    pub profiles_digest: Arc<str>,
 }
 
 /// A set of goods items by index: bit `j` for item `j` < 64; [`ALL_ITEMS`] stands for
@@ -359,27 +361,29 @@ struct Candidate {
     items: ItemMask,
 }
 
-/// A profile ready to evaluate.
+/// A profile ready to evaluate. `repr(C)` keeps the fields read for every candidate in the
+/// first cache line (most candidates do not fire; what a fired profile reports comes after).
 #[derive(Debug)]
+#[repr(C)]
 struct Compiled {
-    id: String,
-    version: u32,
-    title: String,
-    score: u32,
-    measure: Measure,
-    inspection: Option<Inspection>,
-    /// The scope's offices (`None`: national).
-    offices: Option<TextSet>,
     /// Validity as [`day_key`]s (`valid_to`: `i32::MAX` when open-ended).
     valid_from: i32,
     valid_to: i32,
+    /// The criteria compiled for deciding, cheapest first.
+    declaration_checks: Vec<Check>,
+    item_checks: Vec<Check>,
+    condition: Option<Box<Result<Condition, String>>>,
+    /// The scope's offices (`None`: national).
+    offices: Option<TextSet>,
+    score: u32,
+    version: u32,
+    measure: Measure,
+    inspection: Option<Inspection>,
+    id: Arc<str>,
+    title: Arc<str>,
     /// The criteria as written, for the `matched` output of a profile that fires.
     declaration_criteria: Vec<Criterion>,
     item_criteria: Vec<Criterion>,
-    /// The same criteria compiled for deciding, cheapest first.
-    declaration_checks: Vec<Check>,
-    item_checks: Vec<Check>,
-    condition: Option<Result<Condition, String>>,
 }
 
 /// A text's first 16 bytes in one integer (little-endian, zero-padded) and its length:
@@ -413,25 +417,49 @@ fn head_mask(len: usize) -> u128 {
     }
 }
 
+/// Texts packed in place: most criteria name one or two codes, and keeping them inside
+/// the check spares a memory load per candidate.
+const FEW: usize = 2;
+
 /// A text operand, kept as written and packed.
 #[derive(Debug)]
 struct TextSet {
+    few: [Packed; FEW],
+    /// Every text packed, when there are more than [`FEW`].
+    many: Vec<Packed>,
     texts: Vec<String>,
-    packed: Vec<Packed>,
 }
 
 impl TextSet {
     fn new(texts: &[String]) -> TextSet {
+        let packed: Vec<Packed> = texts.iter().map(|t| Packed::new(t)).collect();
+        let mut few = [Packed { head: 0, len: 0 }; FEW];
+        let many = if packed.len() <= FEW {
+            few[..packed.len()].copy_from_slice(&packed);
+            Vec::new()
+        } else {
+            packed
+        };
         TextSet {
+            few,
+            many,
             texts: texts.to_vec(),
-            packed: texts.iter().map(|t| Packed::new(t)).collect(),
+        }
+    }
+
+    #[inline]
+    fn packed(&self) -> &[Packed] {
+        if self.texts.len() <= FEW {
+            &self.few[..self.texts.len()]
+        } else {
+            &self.many
         }
     }
 
     /// Whether `s` (packed as `v`) equals one of the texts.
     #[inline]
     fn contains(&self, v: Packed, s: &str) -> bool {
-        self.packed
+        self.packed()
             .iter()
             .zip(&self.texts)
             .any(|(p, t)| p.head == v.head && p.len == v.len && (v.len <= 16 || t == s))
@@ -440,7 +468,7 @@ impl TextSet {
     /// Whether `s` (packed as `v`) starts with one of the texts.
     #[inline]
     fn prefixes(&self, v: Packed, s: &str) -> bool {
-        self.packed.iter().zip(&self.texts).any(|(p, t)| {
+        self.packed().iter().zip(&self.texts).any(|(p, t)| {
             if p.len > 16 {
                 s.starts_with(t.as_str())
             } else {
@@ -748,8 +776,10 @@ fn hs_key_of(code: &str) -> Option<u64> {
 struct Index {
     /// Every key's profile numbers, ascending within a key (see [`Span`]).
     ids: Vec<u32>,
-    /// All-digit HS prefixes, by [`hs_key`].
-    hs: HsMap,
+    /// All-digit HS prefixes, by [`hs_key`], and every shorter prefix of one (at the
+    /// lengths in `hs_lengths`), so that a lookup stops at the first length that leads
+    /// nowhere.
+    hs: HsMap<HsNode>,
     /// The prefix lengths present in `hs`, ascending.
     hs_lengths: Vec<usize>,
     /// Any other HS prefix (not all digits, or too long), by text.
@@ -760,6 +790,14 @@ struct Index {
     dispatch: CodeMap,
     trader: CodeMap,
     residual: Span,
+}
+
+/// An HS prefix in the index: the profiles filed under it (maybe none) and whether any
+/// longer prefix starts with it.
+#[derive(Debug, Clone, Copy, Default)]
+struct HsNode {
+    ids: Span,
+    longer: bool,
 }
 
 impl Index {
@@ -792,8 +830,20 @@ impl IndexBuilder {
         let hs_lengths = lengths(&mut self.hs.keys().map(|k| (k & 31) as usize));
         let hs_other_lengths = lengths(&mut self.hs_other.keys().map(|k| k.len()));
         let mut ids = Vec::new();
+        let mut hs: HsMap<HsNode> = freeze(&mut ids, self.hs)
+            .into_iter()
+            .map(|(k, ids)| (k, HsNode { ids, longer: false }))
+            .collect();
+        let keys: Vec<u64> = hs.keys().copied().collect();
+        for key in keys {
+            let (value, len) = (key >> 5, (key & 31) as usize);
+            for &l in hs_lengths.iter().take_while(|&&l| l < len) {
+                let shorter = hs_key(value / 10u64.pow((len - l) as u32), l);
+                hs.entry(shorter).or_default().longer = true;
+            }
+        }
         Index {
-            hs: freeze(&mut ids, self.hs),
+            hs,
             hs_lengths,
             hs_other: freeze(&mut ids, self.hs_other),
             hs_other_lengths,
@@ -814,7 +864,7 @@ pub struct RiskEngine {
     profiles: Vec<Compiled>,
     index: Index,
     settings: SelectionSettings,
-    digest: String,
+    digest: Arc<str>,
 }
 
 fn anchor_values(c: &Criterion, field: Field) -> Option<&[String]> {
@@ -841,7 +891,7 @@ impl RiskEngine {
         for p in &active {
             hasher.update(&serde_json::to_vec(p).expect("profiles serialise"));
         }
-        let digest = hasher.finalize().to_hex().to_string();
+        let digest: Arc<str> = hasher.finalize().to_hex().as_str().into();
 
         let mut index = IndexBuilder::default();
         let mut compiled = Vec::with_capacity(active.len());
@@ -892,9 +942,9 @@ impl RiskEngine {
             let mut item_checks: Vec<Check> = item_criteria.iter().map(Check::new).collect();
             item_checks.sort_by_key(Check::cost);
             compiled.push(Compiled {
-                id: p.id.clone(),
+                id: p.id.as_str().into(),
                 version: p.version,
-                title: d.title.clone(),
+                title: d.title.as_str().into(),
                 score: d.score,
                 measure: d.measure,
                 inspection: d.inspection,
@@ -905,7 +955,10 @@ impl RiskEngine {
                 item_criteria,
                 declaration_checks,
                 item_checks,
-                condition: d.condition.as_deref().map(Condition::compile),
+                condition: d
+                    .condition
+                    .as_deref()
+                    .map(|c| Box::new(Condition::compile(c))),
             });
         }
         RiskEngine {
@@ -973,8 +1026,12 @@ impl RiskEngine {
                         value = value * 10 + u64::from(b - b'0');
                         digits += 1;
                     }
-                    if let Some(&s) = ix.hs.get(&hs_key(value, l)) {
-                        mark(ix.ids(s), mask);
+                    let Some(node) = ix.hs.get(&hs_key(value, l)) else {
+                        break;
+                    };
+                    mark(ix.ids(node.ids), mask);
+                    if !node.longer {
+                        break;
                     }
                 }
                 for &l in &ix.hs_other_lengths {
@@ -1126,7 +1183,7 @@ impl RiskEngine {
             errors,
             date: input.date,
             profiles_checked: candidates.len() as u32,
-            engine_version: ENGINE_VERSION.to_owned(),
+            engine_version: Cow::Borrowed(ENGINE_VERSION),
             profiles_digest: self.digest.clone(),
         }
     }
@@ -1399,7 +1456,7 @@ fn evaluate<'a>(
         None => matching.next().into_iter().collect(),
         Some(_) => matching.collect(),
     };
-    if p.item_criteria.is_empty() && items.is_empty() {
+    if p.item_checks.is_empty() && items.is_empty() {
         items.push(None);
     }
     if items.is_empty() {
@@ -1420,7 +1477,7 @@ fn evaluate<'a>(
     }
 
     let mut failure: Option<String> = None;
-    let firing_item = match &p.condition {
+    let firing_item = match p.condition.as_deref() {
         None => items[0],
         Some(Err(parse)) => {
             failure = Some(format!("condition does not compile: {parse}"));
@@ -1452,7 +1509,7 @@ fn evaluate<'a>(
                     // Fired on its own merits: the error is still reported.
                     if let Some(f) = failure.take() {
                         errors.push(AssessmentError {
-                            profile: p.id.clone(),
+                            profile: p.id.to_string(),
                             version: p.version,
                             message: f,
                         });
@@ -1475,7 +1532,7 @@ fn evaluate<'a>(
             });
         }
     }
-    if let Some(cond) = &p.condition
+    if let Some(cond) = p.condition.as_deref()
         && failure.is_none()
     {
         matched.push(Matched {
@@ -1489,7 +1546,7 @@ fn evaluate<'a>(
     let mut measure = p.measure;
     if let Some(message) = failure {
         errors.push(AssessmentError {
-            profile: p.id.clone(),
+            profile: p.id.to_string(),
             version: p.version,
             message,
         });
@@ -1568,7 +1625,7 @@ mod tests {
             .assess(i)
             .fired
             .into_iter()
-            .map(|f| f.profile)
+            .map(|f| f.profile.to_string())
             .collect()
     }
 
@@ -1830,6 +1887,45 @@ mod tests {
     }
 
     #[test]
+    fn text_sets_answer_as_plain_string_comparison_does() {
+        let probes = [
+            "",
+            "8",
+            "85",
+            "8517",
+            "851713",
+            "8517130000",
+            "85171300001234567",
+            "CN",
+            "C",
+            "CNX",
+            "41701",
+            "a-long-office-code-of-20",
+            "a-long-office-code-of-2",
+        ];
+        let sets: [&[&str]; 5] = [
+            &["85"],
+            &["CN", "8517"],
+            &["8517130000", "CN", "41701"],
+            &["a-long-office-code-of-2", "8"],
+            &["85171300001234567", "x", "y", "z"],
+        ];
+        for set in sets {
+            let texts: Vec<String> = set.iter().map(|t| t.to_string()).collect();
+            let t = TextSet::new(&texts);
+            for s in probes {
+                let v = Packed::new(s);
+                assert_eq!(t.contains(v, s), set.contains(&s), "{set:?} contains {s:?}");
+                assert_eq!(
+                    t.prefixes(v, s),
+                    set.iter().any(|p| s.starts_with(p)),
+                    "{set:?} prefixes {s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_reason_names_what_fired_the_score_and_what_set_the_channel() {
         let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
         let reason = |ps: &[RiskProfile], settings: SelectionSettings| {
@@ -2053,10 +2149,7 @@ mod tests {
         assert_ne!(with.digest(), without.digest());
         let a = with.assess(&input(&d));
         assert_eq!(
-            a.fired
-                .iter()
-                .map(|f| f.profile.as_str())
-                .collect::<Vec<_>>(),
+            a.fired.iter().map(|f| &*f.profile).collect::<Vec<_>>(),
             vec!["under-ref"]
         );
         // The explanation shows the ratio that matched: 49.9999 / 180.
