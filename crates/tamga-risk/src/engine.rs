@@ -780,6 +780,8 @@ struct Index {
     /// lengths in `hs_lengths`), so that a lookup stops at the first length that leads
     /// nowhere.
     hs: HsMap<HsNode>,
+    /// (origin, profiles) runs of the HS nodes, each run sorted by origin.
+    by_origin: Vec<(u16, Span)>,
     /// The prefix lengths present in `hs`, ascending.
     hs_lengths: Vec<usize>,
     /// Any other HS prefix (not all digits, or too long), by text.
@@ -797,6 +799,8 @@ struct Index {
 #[derive(Debug, Clone, Copy, Default)]
 struct HsNode {
     ids: Span,
+    /// Profiles that also name origins: a run of [`Index::by_origin`].
+    origins: Span,
     longer: bool,
 }
 
@@ -805,12 +809,33 @@ impl Index {
     fn ids(&self, s: Span) -> &[u32] {
         &self.ids[s.start as usize..(s.start + s.len) as usize]
     }
+
+    /// The profiles of an HS node filed under `origin` as well.
+    #[inline]
+    fn by_origin(&self, node: &HsNode, origin: u16) -> &[u32] {
+        let run = &self.by_origin
+            [node.origins.start as usize..(node.origins.start + node.origins.len) as usize];
+        match run.binary_search_by_key(&origin, |&(o, _)| o) {
+            Ok(k) => self.ids(run[k].1),
+            Err(_) => &[],
+        }
+    }
+}
+
+/// A two-letter code (a country) as an integer; `None` for any other text.
+fn origin_key(code: &str) -> Option<u16> {
+    match code.as_bytes() {
+        &[a, b] => Some(u16::from_le_bytes([a, b])),
+        _ => None,
+    }
 }
 
 /// [`Index`] while it is being filled.
 #[derive(Default)]
 struct IndexBuilder {
     hs: HsMap<Vec<u32>>,
+    /// Profiles with both an HS prefix and a two-letter origin list, by (prefix, origin).
+    hs_origin: HashMap<(u64, u16), Vec<u32>>,
     hs_other: CodeMap<Vec<u32>>,
     origin: CodeMap<Vec<u32>>,
     office: CodeMap<Vec<u32>>,
@@ -827,13 +852,37 @@ impl IndexBuilder {
             l.dedup();
             l
         };
-        let hs_lengths = lengths(&mut self.hs.keys().map(|k| (k & 31) as usize));
+        let hs_lengths = lengths(
+            &mut self
+                .hs
+                .keys()
+                .chain(self.hs_origin.keys().map(|(k, _)| k))
+                .map(|k| (k & 31) as usize),
+        );
         let hs_other_lengths = lengths(&mut self.hs_other.keys().map(|k| k.len()));
         let mut ids = Vec::new();
         let mut hs: HsMap<HsNode> = freeze(&mut ids, self.hs)
             .into_iter()
-            .map(|(k, ids)| (k, HsNode { ids, longer: false }))
+            .map(|(k, ids)| {
+                let node = HsNode {
+                    ids,
+                    ..HsNode::default()
+                };
+                (k, node)
+            })
             .collect();
+        // Each node's origins, sorted, as one run of `by_origin`.
+        let mut pairs: Vec<((u64, u16), Vec<u32>)> = self.hs_origin.into_iter().collect();
+        pairs.sort_unstable_by_key(|(k, _)| *k);
+        let mut by_origin: Vec<(u16, Span)> = Vec::with_capacity(pairs.len());
+        for ((key, origin), list) in pairs {
+            let node = hs.entry(key).or_default();
+            if node.origins.len == 0 {
+                node.origins.start = by_origin.len() as u32;
+            }
+            node.origins.len += 1;
+            by_origin.push((origin, append(&mut ids, &list)));
+        }
         let keys: Vec<u64> = hs.keys().copied().collect();
         for key in keys {
             let (value, len) = (key >> 5, (key & 31) as usize);
@@ -844,6 +893,7 @@ impl IndexBuilder {
         }
         Index {
             hs,
+            by_origin,
             hs_lengths,
             hs_other: freeze(&mut ids, self.hs_other),
             hs_other_lengths,
@@ -914,10 +964,23 @@ impl RiskEngine {
             };
             let find = |f: Field| d.criteria.iter().find_map(|c| anchor_values(c, f));
             if let Some(v) = find(Field::ItemHsCode) {
+                // With an origin criterion beside it, the profile is filed under each
+                // (prefix, origin) pair: it is a candidate only when one item has both.
+                let origins: Option<Vec<u16>> =
+                    find(Field::ItemOrigin).and_then(|o| o.iter().map(|c| origin_key(c)).collect());
                 for k in v {
-                    let ids = match hs_key_of(k) {
-                        Some(key) => index.hs.entry(key).or_default(),
-                        None => index.hs_other.entry(k.clone()).or_default(),
+                    let ids = match (hs_key_of(k), &origins) {
+                        (Some(key), Some(origins)) => {
+                            for &o in origins {
+                                let ids = index.hs_origin.entry((key, o)).or_default();
+                                if ids.last() != Some(&i) {
+                                    ids.push(i);
+                                }
+                            }
+                            continue;
+                        }
+                        (Some(key), None) => index.hs.entry(key).or_default(),
+                        (None, _) => index.hs_other.entry(k.clone()).or_default(),
                     };
                     if ids.last() != Some(&i) {
                         ids.push(i);
@@ -1010,6 +1073,7 @@ impl RiskEngine {
             };
             for (j, item) in d.items.iter().enumerate() {
                 let mask = Some(item_bit(j));
+                let origin = origin_key(item.origin.as_str());
                 let code = item.hs_code.as_str();
                 // The all-digit prefixes as integers, built one digit at a time.
                 let (mut value, mut digits) = (0u64, 0usize);
@@ -1030,6 +1094,11 @@ impl RiskEngine {
                         break;
                     };
                     mark(ix.ids(node.ids), mask);
+                    if node.origins.len > 0
+                        && let Some(o) = origin
+                    {
+                        mark(ix.by_origin(node, o), mask);
+                    }
                     if !node.longer {
                         break;
                     }
