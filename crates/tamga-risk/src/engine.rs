@@ -914,6 +914,9 @@ pub struct RiskEngine {
     profiles: Vec<Compiled>,
     index: Index,
     settings: SelectionSettings,
+    /// `settings.random` and `settings.office_random` as cuts on the draw.
+    cuts: Cuts,
+    office_cuts: HashMap<String, Cuts>,
     digest: Arc<str>,
 }
 
@@ -1027,6 +1030,12 @@ impl RiskEngine {
         RiskEngine {
             profiles: compiled,
             index: index.freeze(),
+            cuts: Cuts::new(settings.random),
+            office_cuts: settings
+                .office_random
+                .iter()
+                .map(|(office, rates)| (office.clone(), Cuts::new(*rates)))
+                .collect(),
             settings,
             digest,
         }
@@ -1203,7 +1212,11 @@ impl RiskEngine {
             .iter()
             .fold(trader_score, |acc, f| acc.saturating_add(f.score));
 
-        let random = draw(&input.random_seed, s.rates_at(d.office.as_str()));
+        let cuts = self
+            .office_cuts
+            .get(d.office.as_str())
+            .unwrap_or(&self.cuts);
+        let random = draw(&input.random_seed, cuts);
 
         let by_measure = fired
             .iter()
@@ -1339,11 +1352,31 @@ fn cut(rate: Decimal) -> u64 {
     u64::try_from(c).unwrap_or(DRAWS)
 }
 
-fn draw(seed: &[u8; 32], rates: RandomRates) -> RandomDraw {
+/// Random rates with their cuts on the draw, computed once per engine rather than per
+/// assessment.
+#[derive(Debug, Clone, Copy)]
+struct Cuts {
+    rates: RandomRates,
+    /// Draws below `red` select red; below `yellow` (≥ `red`), yellow.
+    red: u64,
+    yellow: u64,
+}
+
+impl Cuts {
+    fn new(rates: RandomRates) -> Cuts {
+        let red = cut(rates.red);
+        Cuts {
+            rates,
+            red,
+            yellow: red + cut(rates.yellow),
+        }
+    }
+}
+
+fn draw(seed: &[u8; 32], cuts: &Cuts) -> RandomDraw {
     let mut rng = ChaCha20Rng::from_seed(*seed);
     let draw = rng.next_u32();
-    let red = cut(rates.red);
-    let yellow = red + cut(rates.yellow);
+    let (red, yellow, rates) = (cuts.red, cuts.yellow, cuts.rates);
     let value = u64::from(draw);
     let selected = if value < red {
         Some(Channel::Red)
