@@ -267,6 +267,12 @@ pub async fn lodge(
         .to_string();
     let outcome = state.risk.assess(&declaration, &party, 1);
     let balance = taxes.as_ref().map(|t| t.total);
+    // Serialised once: the stored text and the answer's raw JSON are the same bytes.
+    let taxes_json = taxes
+        .as_ref()
+        .map(serde_json::value::to_raw_value)
+        .transpose()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let status =
         status_after_assessment(outcome.channel, balance.is_some_and(|b| b > Decimal::ZERO));
     let row = DeclarationRow {
@@ -284,7 +290,7 @@ pub async fn lodge(
         released_at: (status == Status::Released).then(|| now.clone()),
         body: to_json(&declaration)?,
         assessment: outcome.json.to_string(),
-        taxes: taxes.as_ref().map(to_json).transpose()?,
+        taxes: taxes_json.as_ref().map(|t| t.get().to_owned()),
         balance: balance.map(|b| b.to_string()),
     };
     let mut change = row.insert(&caller.id);
@@ -373,11 +379,7 @@ pub async fn lodge(
         released_at: row.released_at,
         declaration,
         assessment: outcome.json,
-        taxes: row
-            .taxes
-            .map(serde_json::value::RawValue::from_string)
-            .transpose()
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        taxes: taxes_json,
         balance: row.balance,
     })
 }

@@ -157,6 +157,9 @@ async fn lodge_one(client: &reqwest::Client, endpoint: &str, r: &Request) -> any
         let text = resp.text().await.unwrap_or_default();
         anyhow::bail!("lodging answered {status}: {text}");
     }
+    // Read the answer to its end, as a trader's system would: a body dropped half-read
+    // costs the connection (a new TCP connection per request, counted against the server).
+    resp.bytes().await?;
     Ok(())
 }
 
