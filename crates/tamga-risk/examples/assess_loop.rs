@@ -20,6 +20,7 @@ fn main() {
             trader: TraderContext::default(),
             random_seed: seed,
             reference_prices: None,
+            exchange_rates: None,
         });
         fired += a.fired.len();
     }

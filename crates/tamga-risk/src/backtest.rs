@@ -10,7 +10,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tamga_types::Declaration;
 
-use crate::engine::{AssessmentInput, RiskEngine, SelectionSettings, TraderContext};
+use crate::engine::{
+    AssessmentInput, CurrencyRates, ReferencePrices, RiskEngine, SelectionSettings, TraderContext,
+};
 use crate::profile::RiskProfile;
 
 /// How many selected ids a report lists.
@@ -24,6 +26,9 @@ pub struct HistoricDeclaration {
     /// The date it was assessed on.
     pub date: Date,
     pub trader: TraderContext,
+    /// Exchange rates of its date, for reference prices in another currency.
+    #[serde(default)]
+    pub exchange_rates: CurrencyRates,
     /// A control was done.
     pub controlled: bool,
     /// The control found a discrepancy.
@@ -56,16 +61,21 @@ fn ratio(n: u64, d: u64) -> Option<Decimal> {
     (d > 0).then(|| (Decimal::from(n) / Decimal::from(d)).round_dp(4))
 }
 
-/// Runs `draft` over `history`.
+/// Runs `draft` over `history`, reading `reference_prices` (the table in force) for
+/// `items.reference_price_ratio`.
 pub fn backtest(
     draft: &RiskProfile,
+    reference_prices: &ReferencePrices,
     history: impl Iterator<Item = HistoricDeclaration>,
 ) -> BacktestReport {
     let mut p = draft.clone();
     p.active = true;
     let engine = RiskEngine::compile(
         std::slice::from_ref(&p),
-        SelectionSettings::without_random(),
+        SelectionSettings {
+            reference_prices: reference_prices.clone(),
+            ..SelectionSettings::without_random()
+        },
     );
     let (mut seen, mut selected, mut sel_ctl, mut sel_hit, mut ctl, mut hit, mut errors) =
         (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
@@ -82,6 +92,7 @@ pub fn backtest(
             trader: h.trader,
             random_seed: [0; 32],
             reference_prices: None,
+            exchange_rates: Some(&h.exchange_rates),
         };
         let (fired, errs) = engine.fire(&input);
         if fired.is_empty() {
@@ -139,6 +150,7 @@ mod tests {
                 trader: TraderContext {
                     risk_category: RiskCategory::Medium,
                 },
+                exchange_rates: Default::default(),
                 controlled: i % 2 == 0,
                 discrepancy: i % 4 == 0,
             })
@@ -151,7 +163,11 @@ mod tests {
         };
         let expected: Vec<&HistoricDeclaration> =
             history.iter().filter(|h| from_china(h)).collect();
-        let r = backtest(&draft, history.clone().into_iter());
+        let r = backtest(
+            &draft,
+            &ReferencePrices::default(),
+            history.clone().into_iter(),
+        );
         assert_eq!(r.declarations, 200);
         assert_eq!(r.selected, expected.len() as u64);
         assert!(r.selected > 0);

@@ -250,6 +250,7 @@ pub fn run_risk_bench(profiles: usize, seconds: f64) -> RiskBenchResult {
             },
             random_seed,
             reference_prices: None,
+            exchange_rates: None,
         };
         let t = Instant::now();
         let a = engine.assess(&input);

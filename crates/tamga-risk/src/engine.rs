@@ -177,9 +177,9 @@ pub struct ReferencePrice {
 
 /// Reference prices by HS prefix (2 to 10 digits); the longest matching prefix applies.
 /// Serialised as `{"prices": {"<prefix>": {"currency", "unit_price"}}}`.
-/// `items.reference_price_ratio` is the item's unit value over that price, and is absent
-/// when no prefix matches or the price is in another currency than the invoice (the caller
-/// converts prices into the declaration's currency when it wants them compared).
+/// `items.reference_price_ratio` is the item's unit value over that price, the price
+/// converted into the invoice currency through [`AssessmentInput::exchange_rates`] when it
+/// is in another currency; absent when no prefix matches or a rate is missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferencePrices {
     pub prices: BTreeMap<String, ReferencePrice>,
@@ -195,6 +195,31 @@ impl ReferencePrices {
             .rev()
             .find_map(|l| self.prices.get(&hs_code[..l]))
     }
+
+    /// The currencies the table's prices are in, each once.
+    pub fn currencies(&self) -> std::collections::BTreeSet<&str> {
+        self.prices.values().map(|p| p.currency.as_str()).collect()
+    }
+}
+
+/// What one unit of each currency is worth in the national currency on the assessment
+/// date (the national currency itself at 1): how a reference price in one currency is
+/// compared with an invoice in another. The caller passes the rates of the invoice
+/// currency and of the reference table's currencies; the assessment records them, so a
+/// replay converts with the very rates the decision used.
+pub type CurrencyRates = BTreeMap<String, Decimal>;
+
+/// `price` (in `from`) in currency `to`, through the national currency.
+fn convert(price: Decimal, from: &str, to: &str, rates: Option<&CurrencyRates>) -> Option<Decimal> {
+    if from == to {
+        return Some(price);
+    }
+    let rates = rates?;
+    let (from, to) = (rates.get(from)?, rates.get(to)?);
+    if from.is_sign_negative() || to.is_zero() || to.is_sign_negative() {
+        return None;
+    }
+    price.checked_mul(*from)?.checked_div(*to)
 }
 
 /// What the engine knows of the trader beyond the declaration.
@@ -214,6 +239,9 @@ pub struct AssessmentInput<'a> {
     /// Overrides the table in the engine's settings (back-testing a draft table); `None`
     /// reads the settings' table.
     pub reference_prices: Option<&'a ReferencePrices>,
+    /// Rates for comparing reference prices in another currency than the invoice's; see
+    /// [`CurrencyRates`]. `None`: such prices are not compared.
+    pub exchange_rates: Option<&'a CurrencyRates>,
 }
 
 /// A value of the declaration that made a criterion hold.
@@ -285,6 +313,9 @@ pub struct Assessment {
     pub date: Date,
     /// Profiles checked in full after indexing.
     pub profiles_checked: u32,
+    /// The exchange rates the assessment was given (see [`CurrencyRates`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exchange_rates: CurrencyRates,
     pub engine_version: Cow<'static, str>,
     /// blake3 of the active profile set and settings this assessment ran on.
     pub profiles_digest: Arc<str>,
@@ -576,6 +607,16 @@ enum Fact<'a> {
     Missing,
 }
 
+impl<'a> From<Fact<'a>> for Val<'a> {
+    fn from(f: Fact<'a>) -> Val<'a> {
+        match f {
+            Fact::Text(_, s) => Val::Text(s),
+            Fact::Num(n) => Val::Num(n),
+            Fact::Missing => Val::Missing,
+        }
+    }
+}
+
 impl<'a> From<Val<'a>> for Fact<'a> {
     fn from(v: Val<'a>) -> Fact<'a> {
         match v {
@@ -647,7 +688,7 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// Same values as [`item_value`].
+    /// An item field's value (what `matched` shows is read here too).
     #[inline]
     fn item(&self, f: Field, it: &ItemFacts<'a>) -> Fact<'a> {
         let item = it.item;
@@ -670,10 +711,15 @@ impl<'a> Facts<'a> {
                 .value_per_kg
                 .get_or_init(|| item.value.checked_div(item.net_mass_kg))),
             Field::ItemReferencePriceRatio => num(*it.reference_price_ratio.get_or_init(|| {
-                self.reference_prices
-                    .lookup(item.hs_code.as_str())
-                    .filter(|p| p.currency == self.input.declaration.invoice.currency.as_str())
-                    .and_then(|p| unit_value()?.checked_div(p.unit_price))
+                let p = self.reference_prices.lookup(item.hs_code.as_str())?;
+                let invoice = self.input.declaration.invoice.currency.as_str();
+                let price = convert(
+                    p.unit_price,
+                    &p.currency,
+                    invoice,
+                    self.input.exchange_rates,
+                )?;
+                unit_value()?.checked_div(price)
             })),
             _ => Fact::Missing,
         }
@@ -916,6 +962,8 @@ pub struct RiskEngine {
     settings: SelectionSettings,
     /// `settings.random` and `settings.office_random` as cuts on the draw.
     cuts: Cuts,
+    /// The currencies of the reference-price table, each once.
+    reference_currencies: Vec<String>,
     office_cuts: HashMap<String, Cuts>,
     digest: Arc<str>,
 }
@@ -1031,6 +1079,12 @@ impl RiskEngine {
             profiles: compiled,
             index: index.freeze(),
             cuts: Cuts::new(settings.random),
+            reference_currencies: settings
+                .reference_prices
+                .currencies()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             office_cuts: settings
                 .office_random
                 .iter()
@@ -1052,6 +1106,12 @@ impl RiskEngine {
 
     pub fn settings(&self) -> &SelectionSettings {
         &self.settings
+    }
+
+    /// The currencies reference prices are in: what a caller needs rates for (see
+    /// [`CurrencyRates`]) when an invoice is in another currency.
+    pub fn reference_currencies(&self) -> &[String] {
+        &self.reference_currencies
     }
 
     /// blake3 (hex) of the engine version, settings and active profiles.
@@ -1265,6 +1325,7 @@ impl RiskEngine {
             errors,
             date: input.date,
             profiles_checked: candidates.len() as u32,
+            exchange_rates: input.exchange_rates.cloned().unwrap_or_default(),
             engine_version: Cow::Borrowed(ENGINE_VERSION),
             profiles_digest: self.digest.clone(),
         }
@@ -1454,32 +1515,6 @@ fn declaration_value<'a>(f: Field, d: &'a Declaration, trader: RiskCategory) -> 
     }
 }
 
-fn item_value<'a>(
-    f: Field,
-    item: &'a GoodsItem,
-    d: &Declaration,
-    refs: Option<&ReferencePrices>,
-) -> Val<'a> {
-    let num = |o: Option<Decimal>| o.map_or(Val::Missing, Val::Num);
-    match f {
-        Field::ItemHsCode => Val::Text(item.hs_code.as_str()),
-        Field::ItemOrigin => Val::Text(item.origin.as_str()),
-        Field::ItemQuantity => Val::Num(item.quantity),
-        Field::ItemNetMassKg => Val::Num(item.net_mass_kg),
-        Field::ItemGrossMassKg => Val::Num(item.gross_mass_kg),
-        Field::ItemValue => Val::Num(item.value),
-        Field::ItemUnit => Val::Text(&item.unit),
-        Field::ItemPreference => opt(&item.preference),
-        Field::ItemUnitValue => num(item.unit_value()),
-        Field::ItemValuePerKg => num(item.value.checked_div(item.net_mass_kg)),
-        Field::ItemReferencePriceRatio => num(refs
-            .and_then(|r| r.lookup(item.hs_code.as_str()))
-            .filter(|p| p.currency == d.invoice.currency.as_str())
-            .and_then(|p| item.unit_value()?.checked_div(p.unit_price))),
-        _ => Val::Missing,
-    }
-}
-
 fn documents_hold(c: &Criterion, d: &Declaration) -> Option<Matched> {
     let Operand::Texts(codes) = &c.operand else {
         return None;
@@ -1624,9 +1659,10 @@ fn evaluate<'a>(
         }
     };
 
-    if let Some(item) = firing_item.map(|i| &d.items[i]) {
+    if let Some(item) = firing_item.map(|i| &facts.items[i]) {
         for c in &p.item_criteria {
-            let v = item_value(c.field, item, d, Some(facts.reference_prices));
+            // The very values the decision read (the reference-price ratio as converted).
+            let v = Val::from(facts.item(c.field, item));
             matched.push(Matched {
                 field: Cow::Borrowed(c.field.as_str()),
                 value: v.show(),
@@ -1719,6 +1755,7 @@ mod tests {
             },
             random_seed: [7; 32],
             reference_prices: None,
+            exchange_rates: None,
         }
     }
 
@@ -1986,6 +2023,72 @@ mod tests {
             fired > 1000,
             "the comparison must not be vacuous: {fired} fired"
         );
+    }
+
+    #[test]
+    fn reference_prices_in_another_currency_are_converted_with_the_given_rates() {
+        // Reference: 200 USD per phone. Declared: 100 phones for 9,000.00 EUR, 90 EUR each.
+        // With 1 USD = 87.45 KGS and 1 EUR = 102.685 KGS, 200 USD = 170.326... EUR, and
+        // 90 / 170.326... = 0.528... < 0.7: undervalued.
+        let refs = ReferencePrices {
+            prices: [(
+                "851713".to_owned(),
+                ReferencePrice {
+                    currency: "USD".into(),
+                    unit_price: Decimal::new(200, 0),
+                },
+            )]
+            .into(),
+        };
+        let p = profile(
+            "under",
+            json!({"criteria": [{"field": "items.reference_price_ratio", "op": "lt", "value": "0.7"}]}),
+        );
+        let e = RiskEngine::compile(
+            &[p],
+            SelectionSettings {
+                reference_prices: refs,
+                ..SelectionSettings::without_random()
+            },
+        );
+        let mut d = declaration(&[("8517130000", "CN", "100", "9000.00")], "41701");
+        d.invoice.currency = tamga_types::CurrencyCode::parse("EUR").unwrap();
+        let rates: CurrencyRates = [
+            ("USD".to_owned(), Decimal::new(874500, 4)),
+            ("EUR".to_owned(), Decimal::new(102685, 3)),
+            ("KGS".to_owned(), Decimal::ONE),
+        ]
+        .into();
+        let with = AssessmentInput {
+            exchange_rates: Some(&rates),
+            ..input(&d)
+        };
+        let a = e.assess(&with);
+        assert_eq!(fired_ids(&e, &with), ["under"]);
+        let ratio: Decimal = a.fired[0].matched[0].value.parse().unwrap();
+        let expected = Decimal::new(90, 0)
+            / (Decimal::new(200, 0) * Decimal::new(874500, 4) / Decimal::new(102685, 3));
+        assert_eq!(ratio, expected.normalize());
+        // The rates are recorded, and replaying with them gives the same assessment.
+        assert_eq!(a.exchange_rates, rates);
+        let replay = AssessmentInput {
+            exchange_rates: Some(&a.exchange_rates),
+            ..input(&d)
+        };
+        assert_eq!(e.assess(&replay), a);
+        // Without a rate for either currency the price is not compared: nothing fires.
+        assert!(fired_ids(&e, &input(&d)).is_empty());
+        let no_eur: CurrencyRates = [("USD".to_owned(), Decimal::new(874500, 4))].into();
+        let partial = AssessmentInput {
+            exchange_rates: Some(&no_eur),
+            ..input(&d)
+        };
+        assert!(fired_ids(&e, &partial).is_empty());
+        // In USD at 90 per phone the price is compared as it stands: 90 / 200 = 0.45.
+        d.invoice.currency = tamga_types::CurrencyCode::parse("USD").unwrap();
+        let a = e.assess(&input(&d));
+        assert_eq!(a.fired[0].matched[0].value, "0.45");
+        assert!(a.exchange_rates.is_empty());
     }
 
     #[test]

@@ -26,9 +26,9 @@ pub mod trader;
 pub use backtest::{BacktestReport, HistoricDeclaration, backtest};
 pub use bench::{RiskBenchResult, run_risk_bench};
 pub use engine::{
-    Assessment, AssessmentError, AssessmentInput, ENGINE_VERSION, FiredProfile, Matched,
-    NO_PROFILES_REASON, RandomDraw, RandomRates, ReferencePrice, ReferencePrices, RiskEngine,
-    ScoreThresholds, SelectionSettings, TraderContext, TraderScores,
+    Assessment, AssessmentError, AssessmentInput, CurrencyRates, ENGINE_VERSION, FiredProfile,
+    Matched, NO_PROFILES_REASON, RandomDraw, RandomRates, ReferencePrice, ReferencePrices,
+    RiskEngine, ScoreThresholds, SelectionSettings, TraderContext, TraderScores,
 };
 pub use profile::{
     Criterion, Field, Inspection, Measure, Op, Operand, ProfileDraft, RiskProfile, Scope,

@@ -265,7 +265,7 @@ pub async fn lodge(
         .as_ref()
         .unwrap_or(&declaration.declarant)
         .to_string();
-    let outcome = state.risk.assess(&declaration, &party, 1);
+    let outcome = state.risk.assess(&declaration, &party, 1, &state.duties);
     let balance = taxes.as_ref().map(|t| t.total);
     // Serialised once: the stored text and the answer's raw JSON are the same bytes.
     let taxes_json = taxes
@@ -503,7 +503,9 @@ pub async fn amend(
         .as_ref()
         .unwrap_or(&declaration.declarant)
         .to_string();
-    let outcome = state.risk.assess(&declaration, &party, row.version + 1);
+    let outcome = state
+        .risk
+        .assess(&declaration, &party, row.version + 1, &state.duties);
     let old_channel = Channel::parse(&row.channel).unwrap_or(Channel::Green);
     let channel = old_channel.max(outcome.channel);
     // The ledger keeps what was assessed; an amendment adds the difference.

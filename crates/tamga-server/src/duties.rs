@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use rust_decimal::Decimal;
+
 use tamga_store::ledger::{self, TariffRow};
 use tamga_store::{NewEvent, Store};
 use tamga_tariff::{
@@ -156,6 +158,27 @@ impl TaxState {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// What one unit of each of `currencies` is worth in the national currency on `date`
+    /// (the national currency at 1); a currency without a rate that day is left out.
+    pub fn rates_on<'c>(
+        &self,
+        currencies: impl IntoIterator<Item = &'c str>,
+        date: jiff::civil::Date,
+    ) -> tamga_risk::CurrencyRates {
+        let t = self.snapshot();
+        currencies
+            .into_iter()
+            .filter_map(|c| {
+                let rate = if c == t.national_currency {
+                    Some(Decimal::ONE)
+                } else {
+                    t.rates.rate(c, date)
+                };
+                Some((c.to_owned(), rate?))
+            })
+            .collect()
     }
 
     /// Import duties and taxes of a declaration on `date`; exports and transit owe none

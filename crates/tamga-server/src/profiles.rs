@@ -326,6 +326,9 @@ pub async fn backtest(state: &AppState, caller: &Caller, raw: Value) -> ApiResul
     let end = to.tomorrow().unwrap_or(to);
     let rows =
         risk_rows::history_between(state.store.db(), &from.to_string(), &end.to_string()).await?;
+    // The draft reads the reference-price table in force, converted with each
+    // declaration's day's rates when its invoice is in another currency.
+    let live = state.risk.engine();
     let history = rows
         .into_iter()
         .filter_map(|(id, body, lodged_at, outcome)| {
@@ -335,9 +338,17 @@ pub async fn backtest(state: &AppState, caller: &Caller, raw: Value) -> ApiResul
                 .as_ref()
                 .unwrap_or(&declaration.declarant)
                 .to_string();
+            let date = lodged_at.get(..10)?.parse().ok()?;
             Some(HistoricDeclaration {
                 id,
-                date: lodged_at.get(..10)?.parse().ok()?,
+                date,
+                exchange_rates: crate::risk::exchange_rates_for(
+                    &live,
+                    &declaration,
+                    date,
+                    &state.duties,
+                )
+                .unwrap_or_default(),
                 trader: TraderContext {
                     risk_category: state.risk.category_of(&party),
                 },
@@ -346,7 +357,11 @@ pub async fn backtest(state: &AppState, caller: &Caller, raw: Value) -> ApiResul
                 declaration,
             })
         });
-    Ok(tamga_risk::backtest(&profile, history))
+    Ok(tamga_risk::backtest(
+        &profile,
+        &live.settings().reference_prices,
+        history,
+    ))
 }
 
 pub async fn settings(state: &AppState, caller: &Caller) -> ApiResult<Value> {

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::json;
 use tamga_risk::{
-    Assessment, AssessmentInput, RiskCategory, RiskEngine, RiskProfile, SelectionSettings,
-    TraderContext, TraderHistory, derive_category,
+    Assessment, AssessmentInput, CurrencyRates, RiskCategory, RiskEngine, RiskProfile,
+    SelectionSettings, TraderContext, TraderHistory, derive_category,
 };
 use tamga_store::{NewEvent, Store, StoreError};
 use tamga_types::{Channel, Declaration};
@@ -190,19 +190,31 @@ impl RiskState {
         h.suspended = suspended;
     }
 
-    /// Assesses a declaration now, with a fresh seed from the operating system's CSPRNG.
-    pub fn assess(&self, declaration: &Declaration, party: &str, version: i64) -> Outcome {
+    /// Assesses a declaration now, with a fresh seed from the operating system's CSPRNG and,
+    /// when the reference-price table has prices in another currency than the invoice's,
+    /// the day's exchange rates from `duties`.
+    pub fn assess(
+        &self,
+        declaration: &Declaration,
+        party: &str,
+        version: i64,
+        duties: &crate::duties::TaxState,
+    ) -> Outcome {
         let seed: [u8; 32] = rand::random();
+        let engine = self.engine();
+        let date = crate::declarations::today();
+        let rates = exchange_rates_for(&engine, declaration, date, duties);
         let input = AssessmentInput {
             declaration,
-            date: crate::declarations::today(),
+            date,
             trader: TraderContext {
                 risk_category: self.category_of(party),
             },
             random_seed: seed,
             reference_prices: None,
+            exchange_rates: rates.as_ref(),
         };
-        let assessment = self.engine().assess(&input);
+        let assessment = engine.assess(&input);
         let mut json = serde_json::to_value(&assessment).unwrap_or_default();
         // Which version of the declared data was assessed: needed to replay it.
         json["declaration_version"] = json!(version);
@@ -214,8 +226,32 @@ impl RiskState {
     }
 }
 
+/// The rates an assessment of `declaration` on `date` needs: `None` when every reference
+/// price is in the invoice currency (nothing to convert, nothing to record).
+pub fn exchange_rates_for(
+    engine: &RiskEngine,
+    declaration: &Declaration,
+    date: jiff::civil::Date,
+    duties: &crate::duties::TaxState,
+) -> Option<CurrencyRates> {
+    let invoice = declaration.invoice.currency.as_str();
+    let currencies = engine.reference_currencies();
+    if currencies.iter().all(|c| c == invoice) {
+        return None;
+    }
+    Some(
+        duties.rates_on(
+            currencies
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(invoice)),
+            date,
+        ),
+    )
+}
+
 /// Re-runs a stored assessment from its stored inputs: the declaration version, date,
-/// trader category, seed and the profile snapshot named by its digest.
+/// trader category, seed, exchange rates and the profile snapshot named by its digest.
 pub async fn replay(
     store: &Store,
     declaration: &Declaration,
@@ -253,6 +289,7 @@ pub async fn replay(
         },
         random_seed: seed,
         reference_prices: None,
+        exchange_rates: Some(&stored.exchange_rates),
     }))
 }
 

@@ -1235,4 +1235,45 @@ async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replay
         before["assessment"]["profiles_digest"],
         cheap["assessment"]["profiles_digest"]
     );
+    assert!(
+        cheap["assessment"].get("exchange_rates").is_none(),
+        "{cheap}"
+    );
+
+    // Invoiced in EUR: the USD price is converted with the day's rates, which the
+    // assessment records (a replay converts with them, not with later rates).
+    let mut in_euro = cheap_phones(PARTY_A);
+    in_euro["invoice"]["currency"] = json!("EUR");
+    let euro = app.lodge(&w.trader, &in_euro).await;
+    assert_eq!(euro["channel"], "red", "{euro}");
+    let rates = &euro["assessment"]["exchange_rates"];
+    let (usd, eur) = (dec(&rates["USD"]), dec(&rates["EUR"]));
+    assert!(
+        usd > Decimal::ZERO && eur > Decimal::ZERO && usd != eur,
+        "{rates}"
+    );
+    let fired = &euro["assessment"]["fired"][0];
+    assert_eq!(fired["matched"][0]["field"], "items.reference_price_ratio");
+    let unit_value = Decimal::new(15, 0);
+    let price_in_euro = Decimal::new(120, 0) * usd / eur;
+    assert_eq!(
+        dec(&fired["matched"][0]["value"]),
+        (unit_value / price_in_euro).normalize()
+    );
+    assert_replays_identically(app, &w.analyst, &id_of(&euro)).await;
+
+    // Back-testing reads the table in force, converting as the engine does: a draft on
+    // the ratio picks the three cheap lodgements of today (the one lodged before the
+    // table too, in USD and in EUR), not the fair one.
+    let today = tamga_server::declarations::today().to_string();
+    let (status, report) = app
+        .post(
+            "/api/v1/risk/backtest",
+            &w.analyst,
+            &json!({"profile": p, "from": today, "to": today}),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["declarations"], 4, "{report}");
+    assert_eq!(report["selected"], 3, "{report}");
 }
