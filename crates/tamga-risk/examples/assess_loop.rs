@@ -19,7 +19,6 @@ fn main() {
             date: Date::constant(2026, 3, 1),
             trader: TraderContext::default(),
             random_seed: seed,
-            reference_prices: None,
             exchange_rates: None,
         });
         fired += a.fired.len();

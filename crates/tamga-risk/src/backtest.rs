@@ -91,7 +91,6 @@ pub fn backtest(
             date: h.date,
             trader: h.trader,
             random_seed: [0; 32],
-            reference_prices: None,
             exchange_rates: Some(&h.exchange_rates),
         };
         let (fired, errs) = engine.fire(&input);

@@ -249,7 +249,6 @@ pub fn run_risk_bench(profiles: usize, seconds: f64) -> RiskBenchResult {
                 risk_category: categories[i % 3],
             },
             random_seed,
-            reference_prices: None,
             exchange_rates: None,
         };
         let t = Instant::now();

@@ -159,12 +159,6 @@ impl SelectionSettings {
             ..Self::default()
         }
     }
-    pub fn rates_at(&self, office: &str) -> RandomRates {
-        self.office_random
-            .get(office)
-            .copied()
-            .unwrap_or(self.random)
-    }
 }
 
 /// A reference (world) price for goods whose HS code starts with a prefix, per unit of
@@ -236,9 +230,6 @@ pub struct AssessmentInput<'a> {
     pub date: Date,
     pub trader: TraderContext,
     pub random_seed: [u8; 32],
-    /// Overrides the table in the engine's settings (back-testing a draft table); `None`
-    /// reads the settings' table.
-    pub reference_prices: Option<&'a ReferencePrices>,
     /// Rates for comparing reference prices in another currency than the invoice's; see
     /// [`CurrencyRates`]. `None`: such prices are not compared.
     pub exchange_rates: Option<&'a CurrencyRates>,
@@ -642,7 +633,7 @@ struct ItemFacts<'a> {
 /// What every candidate of one assessment reads: computed once, not per profile.
 struct Facts<'a> {
     input: &'a AssessmentInput<'a>,
-    /// The reference-price table in force for this assessment.
+    /// The settings' reference-price table (covered by the engine digest).
     reference_prices: &'a ReferencePrices,
     date: i32,
     office: Packed,
@@ -656,7 +647,7 @@ impl<'a> Facts<'a> {
         let d = input.declaration;
         Facts {
             input,
-            reference_prices: input.reference_prices.unwrap_or(&settings.reference_prices),
+            reference_prices: &settings.reference_prices,
             date: day_key(input.date),
             office: Packed::new(d.office.as_str()),
             invoice_total: OnceCell::new(),
@@ -1448,24 +1439,13 @@ fn draw(seed: &[u8; 32], cuts: &Cuts) -> RandomDraw {
     };
     let fraction = (Decimal::from(draw) / Decimal::from(DRAWS)).round_dp(8);
     RandomDraw {
-        seed: hex32(seed),
+        seed: hex::encode(seed),
         draw,
         fraction,
         yellow_rate: rates.yellow,
         red_rate: rates.red,
         selected,
     }
-}
-
-/// Lower-case hex of a seed, as `hex::encode` writes it, without its per-char iterator.
-fn hex32(bytes: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(64);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// A field's value in one declaration (and one item).
@@ -1754,9 +1734,21 @@ mod tests {
                 risk_category: RiskCategory::Low,
             },
             random_seed: [7; 32],
-            reference_prices: None,
             exchange_rates: None,
         }
+    }
+
+    /// Settings without random selection, with one reference price in USD.
+    fn priced(prefix: &str, unit_price: Decimal) -> SelectionSettings {
+        let mut settings = SelectionSettings::without_random();
+        settings.reference_prices.prices.insert(
+            prefix.to_owned(),
+            ReferencePrice {
+                currency: "USD".into(),
+                unit_price,
+            },
+        );
+        settings
     }
 
     fn fired_ids(engine: &RiskEngine, i: &AssessmentInput<'_>) -> Vec<String> {
@@ -2030,27 +2022,11 @@ mod tests {
         // Reference: 200 USD per phone. Declared: 100 phones for 9,000.00 EUR, 90 EUR each.
         // With 1 USD = 87.45 KGS and 1 EUR = 102.685 KGS, 200 USD = 170.326... EUR, and
         // 90 / 170.326... = 0.528... < 0.7: undervalued.
-        let refs = ReferencePrices {
-            prices: [(
-                "851713".to_owned(),
-                ReferencePrice {
-                    currency: "USD".into(),
-                    unit_price: Decimal::new(200, 0),
-                },
-            )]
-            .into(),
-        };
         let p = profile(
             "under",
             json!({"criteria": [{"field": "items.reference_price_ratio", "op": "lt", "value": "0.7"}]}),
         );
-        let e = RiskEngine::compile(
-            &[p],
-            SelectionSettings {
-                reference_prices: refs,
-                ..SelectionSettings::without_random()
-            },
-        );
+        let e = RiskEngine::compile(&[p], priced("851713", Decimal::new(200, 0)));
         let mut d = declaration(&[("8517130000", "CN", "100", "9000.00")], "41701");
         d.invoice.currency = tamga_types::CurrencyCode::parse("EUR").unwrap();
         let rates: CurrencyRates = [
@@ -2293,39 +2269,20 @@ mod tests {
                 {"field": "items.reference_price_ratio", "op": "lt", "value": "0.5"},
             ]}),
         );
-        let e = RiskEngine::compile(&[p], SelectionSettings::without_random());
+        let unpriced = RiskEngine::compile(
+            std::slice::from_ref(&p),
+            SelectionSettings::without_random(),
+        );
+        let e = RiskEngine::compile(&[p], priced("851713", Decimal::from(180)));
         // 4999.99 / 100 = 49.9999 < 50; reference 180 → ratio 0.28.
         let d = declaration(&[("8517130000", "CN", "100", "4999.99")], "41701");
-        let refs = ReferencePrices {
-            prices: [(
-                "851713".to_owned(),
-                ReferencePrice {
-                    currency: "USD".into(),
-                    unit_price: Decimal::from(180),
-                },
-            )]
-            .into(),
-        };
         assert!(
-            fired_ids(&e, &input(&d)).is_empty(),
+            fired_ids(&unpriced, &input(&d)).is_empty(),
             "no reference price, no ratio"
         );
-        let i = AssessmentInput {
-            reference_prices: Some(&refs),
-            ..input(&d)
-        };
-        assert_eq!(fired_ids(&e, &i), vec!["cheap"]);
+        assert_eq!(fired_ids(&e, &input(&d)), vec!["cheap"]);
         let d = declaration(&[("8517130000", "CN", "100", "5000.00")], "41701");
-        assert!(
-            fired_ids(
-                &e,
-                &AssessmentInput {
-                    reference_prices: Some(&refs),
-                    ..input(&d)
-                }
-            )
-            .is_empty()
-        );
+        assert!(fired_ids(&e, &input(&d)).is_empty());
     }
 
     #[test]
@@ -2342,15 +2299,7 @@ mod tests {
             SelectionSettings::without_random(),
         );
         assert!(fired_ids(&without, &input(&d)).is_empty());
-        let mut settings = SelectionSettings::without_random();
-        settings.reference_prices.prices.insert(
-            "8517".into(),
-            ReferencePrice {
-                currency: "USD".into(),
-                unit_price: Decimal::from(180),
-            },
-        );
-        let with = RiskEngine::compile(&[p], settings);
+        let with = RiskEngine::compile(&[p], priced("8517", Decimal::from(180)));
         assert_ne!(with.digest(), without.digest());
         let a = with.assess(&input(&d));
         assert_eq!(
@@ -2366,9 +2315,15 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_is_written_as_hex_encode_writes_it() {
+    fn the_seed_is_recorded_in_hex() {
         let seed: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0xa5);
-        assert_eq!(hex32(&seed), hex::encode(seed));
+        let e = RiskEngine::compile(&[], SelectionSettings::default());
+        let d = declaration(&[("8517130000", "CN", "1", "1")], "41701");
+        let a = e.assess(&AssessmentInput {
+            random_seed: seed,
+            ..input(&d)
+        });
+        assert_eq!(a.random.seed, hex::encode(seed));
     }
 
     #[test]

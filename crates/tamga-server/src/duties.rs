@@ -4,8 +4,6 @@
 
 use std::sync::{Arc, RwLock};
 
-use rust_decimal::Decimal;
-
 use tamga_store::ledger::{self, TariffRow};
 use tamga_store::{NewEvent, Store};
 use tamga_tariff::{
@@ -170,14 +168,7 @@ impl TaxState {
         let t = self.snapshot();
         currencies
             .into_iter()
-            .filter_map(|c| {
-                let rate = if c == t.national_currency {
-                    Some(Decimal::ONE)
-                } else {
-                    t.rates.rate(c, date)
-                };
-                Some((c.to_owned(), rate?))
-            })
+            .filter_map(|c| Some((c.to_owned(), t.rates.rate(c, date)?)))
             .collect()
     }
 

@@ -211,7 +211,6 @@ impl RiskState {
                 risk_category: self.category_of(party),
             },
             random_seed: seed,
-            reference_prices: None,
             exchange_rates: rates.as_ref(),
         };
         let assessment = engine.assess(&input);
@@ -288,7 +287,6 @@ pub async fn replay(
             risk_category: stored.trader_category,
         },
         random_seed: seed,
-        reference_prices: None,
         exchange_rates: Some(&stored.exchange_rates),
     }))
 }

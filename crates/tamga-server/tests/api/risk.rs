@@ -1186,17 +1186,7 @@ async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replay
         .put("/api/v1/risk/settings", &w.analyst, &settings)
         .await;
     assert_eq!(status, 422, "{answer}");
-    let codes: BTreeSet<(String, String)> = answer["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["path"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let codes: BTreeSet<(String, String)> = error_codes(&answer).into_iter().collect();
     let want: BTreeSet<(String, String)> = [
         ("reference_prices.prices.85x", "bad_hs_prefix"),
         ("reference_prices.prices.85x.currency", "unknown_currency"),

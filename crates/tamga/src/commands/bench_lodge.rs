@@ -96,41 +96,42 @@ pub async fn run(
     );
 
     let half = (peak / 2.0).max(1.0);
-    eprintln!("latency: open loop at {half:.0}/s for {seconds}s…");
-    let latencies = open_loop(
-        &client,
-        &endpoint,
-        &requests,
-        half,
-        Duration::from_secs_f64(seconds),
-    )
-    .await?;
-    let mut line = format!(
-        "RESULT bench=lodge database={backend} taxes={taxes} items=5 clients={clients} declarations_per_s={peak:.0} \
-         half_rate_per_s={half:.0} p50_ms={:.2} p99_ms={:.2} samples={}",
-        percentile_ms(&latencies, 0.50),
-        percentile_ms(&latencies, 0.99),
-        latencies.len()
-    );
-    if let Some(rate) = latency_rate {
-        eprintln!("latency: open loop at {rate:.0}/s for {seconds}s…");
-        let fixed = open_loop(
+    let phase = |rate: f64| {
+        open_loop(
             &client,
             &endpoint,
             &requests,
             rate,
             Duration::from_secs_f64(seconds),
         )
-        .await?;
+    };
+    eprintln!("latency: open loop at {half:.0}/s for {seconds}s…");
+    let latencies = phase(half).await?;
+    let mut line = format!(
+        "RESULT bench=lodge database={backend} taxes={taxes} items=5 clients={clients} declarations_per_s={peak:.0} \
+         half_rate_per_s={half:.0} {}",
+        latency_fields("", &latencies)
+    );
+    if let Some(rate) = latency_rate {
+        eprintln!("latency: open loop at {rate:.0}/s for {seconds}s…");
+        let fixed = phase(rate).await?;
         line.push_str(&format!(
-            " fixed_rate_per_s={rate:.0} fixed_p50_ms={:.2} fixed_p99_ms={:.2} fixed_samples={}",
-            percentile_ms(&fixed, 0.50),
-            percentile_ms(&fixed, 0.99),
-            fixed.len()
+            " fixed_rate_per_s={rate:.0} {}",
+            latency_fields("fixed_", &fixed)
         ));
     }
     println!("{line}");
     Ok(())
+}
+
+/// `{prefix}p50_ms=… {prefix}p99_ms=… {prefix}samples=…` of one latency phase.
+fn latency_fields(prefix: &str, latencies: &[Duration]) -> String {
+    format!(
+        "{prefix}p50_ms={:.2} {prefix}p99_ms={:.2} {prefix}samples={}",
+        percentile_ms(latencies, 0.50),
+        percentile_ms(latencies, 0.99),
+        latencies.len()
+    )
 }
 
 /// The `p` quantile (nearest rank) of `latencies`, in milliseconds.
