@@ -147,13 +147,21 @@ pub fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-fn taxes_event(id: &str, t: &tamga_tariff::Taxes) -> NewEvent {
-    NewEvent::new(
-        "declaration.taxes_assessed",
-        id,
-        "system",
-        &json!({"total": t.total, "currency": t.currency, "date": t.date, "exchange_rate": t.exchange_rate}),
-    )
+/// Adds the taxes assessed on this version to the event that records it (`lodged`,
+/// `amended`): the total, its currency, and the day and exchange rate applied. Why in that
+/// event and not one of their own: the assessment is part of accepting the version, and one
+/// event fewer per lodgement is writer time the single write path does not spend.
+fn with_taxes(
+    mut payload: serde_json::Value,
+    taxes: Option<&tamga_tariff::Taxes>,
+) -> serde_json::Value {
+    if let (Some(t), Some(map)) = (taxes, payload.as_object_mut()) {
+        map.insert(
+            "taxes".into(),
+            json!({"total": t.total, "currency": t.currency, "date": t.date, "exchange_rate": t.exchange_rate}),
+        );
+    }
+    payload
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -344,8 +352,11 @@ pub async fn lodge(
             "declaration.lodged",
             &id,
             &caller.id,
-            &json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
-                    "office": row.office, "type": row.kind}),
+            &with_taxes(
+                json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
+                       "office": row.office, "type": row.kind}),
+                taxes.as_ref(),
+            ),
         ))
         .event(NewEvent::new(
             "declaration.assessed",
@@ -361,9 +372,6 @@ pub async fn lodge(
             &json!({"control": task.id, "channel": task.channel, "inspection": task.inspection,
                     "assigned_to": task.assigned_to, "assignment": serde_json::from_str::<serde_json::Value>(&task.assignment).unwrap_or_default()}),
         ));
-    }
-    if let Some(t) = &taxes {
-        change = change.event(taxes_event(&id, t));
     }
     change = change.event(status_event(&id, status, outcome.channel));
     state.store.apply(change).await?;
@@ -573,7 +581,10 @@ pub async fn amend(
             "declaration.amended",
             id,
             &caller.id,
-            &json!({"version": next.version, "reason": reason, "body_hash": body_hash(&next.body)}),
+            &with_taxes(
+                json!({"version": next.version, "reason": reason, "body_hash": body_hash(&next.body)}),
+                taxes.as_ref(),
+            ),
         ))
         .event(NewEvent::new(
             "declaration.assessed",
@@ -581,9 +592,6 @@ pub async fn amend(
             "system",
             &outcome.json,
         ));
-    if let Some(t) = &taxes {
-        change = change.event(taxes_event(id, t));
-    }
     // An amendment that raises the channel to a control opens one.
     if channel.requires_control() && status != Status::UnderControl && !control_done {
         let inspection = outcome

@@ -23,7 +23,7 @@ pub use backend::{DatabaseUrl, Db};
 pub use declarations::{DeclarationFilter, DeclarationRow, VersionRow};
 pub use event_log::{Event, NewEvent, VerifyReport};
 pub use users::UserRow;
-pub use writer::{Arg, Change, Stmt, now_text};
+pub use writer::{Arg, Change, Stmt, WriterStats, now_text};
 
 use std::sync::Arc;
 
@@ -82,6 +82,11 @@ impl Store {
     /// Commits `change` durably (group commit) and returns its events as written.
     pub async fn apply(&self, change: Change) -> Result<Vec<Event>> {
         self.writer.apply(change).await
+    }
+
+    /// The writer's counters since the store opened (diff two with [`WriterStats::since`]).
+    pub fn writer_stats(&self) -> WriterStats {
+        self.writer.stats()
     }
 
     /// Answers when the database answers.

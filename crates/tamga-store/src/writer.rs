@@ -7,6 +7,10 @@
 //! alone and the others in the batch still commit. The chain head is read inside the
 //! transaction, so the log stays a chain even across restarts.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
 use tokio::sync::{mpsc, oneshot};
 
 use crate::event_log::{Event, GENESIS, NewEvent, event_hash};
@@ -91,15 +95,65 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Event>>>,
 }
 
+/// What the writer has done since it started. Why: the writer is the one serial part of
+/// lodging, so whether it is busy all the time, and how many changes share a commit, say
+/// where a throughput limit lies (`tamga bench lodge` prints them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Transactions committed (or attempted).
+    pub commits: u64,
+    /// Changes handed to those transactions.
+    pub changes: u64,
+    /// Time spent committing, from BEGIN to the durable COMMIT.
+    pub busy: Duration,
+}
+
+impl WriterStats {
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &WriterStats) -> WriterStats {
+        WriterStats {
+            commits: self.commits - earlier.commits,
+            changes: self.changes - earlier.changes,
+            busy: self.busy.saturating_sub(earlier.busy),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    commits: AtomicU64,
+    changes: AtomicU64,
+    busy_ns: AtomicU64,
+}
+
+impl Counters {
+    fn note(&self, changes: usize, took: Duration) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.changes.fetch_add(changes as u64, Ordering::Relaxed);
+        let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.busy_ns.fetch_add(ns, Ordering::Relaxed);
+    }
+}
+
 pub(crate) struct Writer {
     queue: mpsc::Sender<Job>,
+    counters: Arc<Counters>,
 }
 
 impl Writer {
     pub(crate) fn start(db: Db) -> Writer {
         let (queue, rx) = mpsc::channel(8 * MAX_BATCH);
-        tokio::spawn(run(db, rx));
-        Writer { queue }
+        let counters = Arc::new(Counters::default());
+        tokio::spawn(run(db, rx, counters.clone()));
+        Writer { queue, counters }
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            commits: self.counters.commits.load(Ordering::Relaxed),
+            changes: self.counters.changes.load(Ordering::Relaxed),
+            busy: Duration::from_nanos(self.counters.busy_ns.load(Ordering::Relaxed)),
+        }
     }
 
     pub(crate) async fn apply(&self, change: Change) -> Result<Vec<Event>> {
@@ -112,15 +166,17 @@ impl Writer {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>, counters: Arc<Counters>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let (changes, replies): (Vec<Change>, Vec<_>) =
             jobs.drain(..).map(|j| (j.change, j.reply)).unzip();
+        let started = Instant::now();
         let outcome = match &db {
             Db::Sqlite(p) => sqlite::commit(p, &changes).await,
             Db::Postgres(p) => postgres::commit(p, &changes).await,
         };
+        counters.note(changes.len(), started.elapsed());
         match outcome {
             Ok(results) => {
                 for (reply, result) in replies.into_iter().zip(results) {
@@ -468,6 +524,43 @@ mod tests {
         assert_eq!(single_row_insert(&guarded), None);
         assert_eq!(single_row_insert(&two_rows), None);
         assert_eq!(single_row_insert(&update), None);
+    }
+
+    #[tokio::test]
+    async fn the_writer_counts_its_commits_and_changes_including_refused_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let store = crate::Store::open(&crate::DatabaseUrl::new(url))
+            .await
+            .unwrap();
+        let start = store.writer_stats();
+        let note = |n: i64| {
+            Change::new().event(NewEvent::new(
+                "test.noted",
+                &format!("s{n}"),
+                "tester",
+                &serde_json::json!({"n": n}),
+            ))
+        };
+        store.apply(note(1)).await.unwrap();
+        let refused = note(2).stmt(
+            Stmt::new("UPDATE users SET role = $1 WHERE id = $2")
+                .text("admin")
+                .text("nobody")
+                .expect_rows(1, "no such user"),
+        );
+        assert!(matches!(
+            store.apply(refused).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let (a, b) = tokio::join!(store.apply(note(3)), store.apply(note(4)));
+        a.unwrap();
+        b.unwrap();
+        let done = store.writer_stats().since(&start);
+        assert_eq!(done.changes, 4, "{done:?}");
+        assert!((3..=4).contains(&done.commits), "{done:?}");
+        assert!(done.busy > Duration::ZERO, "{done:?}");
+        assert_eq!(store.writer_stats().since(&store.writer_stats()).changes, 0);
     }
 
     #[test]

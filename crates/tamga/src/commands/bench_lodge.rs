@@ -42,6 +42,7 @@ pub async fn run(
     };
     let state = super::open_with(&url, config).await?;
     let backend = state.store.backend_name();
+    let store = state.store.clone();
     let mut sim = TradeSimulator::new(
         7,
         SimConfig {
@@ -81,6 +82,7 @@ pub async fn run(
     .await?;
 
     eprintln!("peak: {clients} clients for {seconds}s on {backend}…");
+    let writer_before = store.writer_stats();
     let (ok, elapsed) = closed_loop(
         &client,
         &endpoint,
@@ -93,6 +95,10 @@ pub async fn run(
     eprintln!(
         "  {ok} declarations in {:.2}s = {peak:.0}/s",
         elapsed.as_secs_f64()
+    );
+    eprintln!(
+        "  {}",
+        writer_summary(&store.writer_stats().since(&writer_before), elapsed)
     );
 
     let half = (peak / 2.0).max(1.0);
@@ -122,6 +128,18 @@ pub async fn run(
     }
     println!("{line}");
     Ok(())
+}
+
+/// How the single writer spent a phase: commits, changes per commit, share of the time busy.
+fn writer_summary(w: &tamga_store::WriterStats, elapsed: Duration) -> String {
+    let per_commit = w.changes as f64 / w.commits.max(1) as f64;
+    let busy = 100.0 * w.busy.as_secs_f64() / elapsed.as_secs_f64().max(f64::EPSILON);
+    let per_change_us = w.busy.as_secs_f64() * 1e6 / w.changes.max(1) as f64;
+    format!(
+        "writer: {} commits, {per_commit:.1} changes per commit, busy {busy:.0}% of the time, \
+         {per_change_us:.0} µs per change",
+        w.commits
+    )
 }
 
 /// `{prefix}p50_ms=… {prefix}p99_ms=… {prefix}samples=…` of one latency phase.
