@@ -137,6 +137,13 @@ enum BenchCommand {
         /// phase: latency at a stated load, comparable across machines and commits.
         #[arg(long)]
         latency_rate: Option<f64>,
+        /// Instead: the peak with and without taxes, two servers loaded in alternating
+        /// turns (ABBA…), and the cost in percent (SQLite only).
+        #[arg(long, conflicts_with_all = ["database", "without_taxes", "latency_rate"])]
+        taxes_cost: bool,
+        /// Turns per server in `--taxes-cost`.
+        #[arg(long, default_value_t = 8, requires = "taxes_cost")]
+        rounds: usize,
     },
     /// Risk assessments per second on one core against N active profiles (5 items each).
     Risk {
@@ -232,8 +239,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     clients,
                     without_taxes,
                     latency_rate,
+                    taxes_cost,
+                    rounds,
                 },
         } => {
+            if taxes_cost {
+                commands::bench_lodge::taxes_cost(seconds, clients, rounds).await?;
+                return Ok(ExitCode::SUCCESS);
+            }
             commands::bench_lodge::run(
                 database.as_deref(),
                 seconds,

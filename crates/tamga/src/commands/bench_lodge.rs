@@ -36,37 +36,13 @@ pub async fn run(
         Some(u) => u.to_owned(),
         None => format!("sqlite://{}", tmp.path().join("bench.db").display()),
     };
-    let config = tamga_server::Config {
-        assess_taxes: taxes,
-        ..tamga_server::Config::default()
-    };
-    let state = super::open_with(&url, config).await?;
-    let backend = state.store.backend_name();
-    let store = state.store.clone();
-    let mut sim = TradeSimulator::new(
-        7,
-        SimConfig {
-            items: Some(5),
-            ..SimConfig::default()
-        },
+    let server = Server::start(&url, taxes).await?;
+    let (backend, store, endpoint, requests) = (
+        server.backend,
+        server.store.clone(),
+        server.endpoint.clone(),
+        server.requests.clone(),
     );
-    let (_, tokens) = super::demo::demo_users(&state, &sim, false).await?;
-    let requests: Arc<Vec<Request>> = Arc::new(
-        (0..2_000)
-            .filter_map(|_| {
-                let d = sim.next().declaration;
-                let token = tokens.get(d["declarant"].as_str()?)?.clone();
-                Some(Request {
-                    token,
-                    body: bytes::Bytes::from(serde_json::to_vec(&d).ok()?),
-                })
-            })
-            .collect(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(tamga_server::serve(listener, state));
-    let endpoint = format!("http://{addr}/api/v1/declarations");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients * 2)
         .build()?;
@@ -127,6 +103,103 @@ pub async fn run(
         ));
     }
     println!("{line}");
+    Ok(())
+}
+
+/// One server under test: in this process, on a real port, over its own store, with the
+/// simulated declarations (5 items each) and the tokens of their declarants.
+struct Server {
+    backend: &'static str,
+    store: tamga_store::Store,
+    endpoint: String,
+    requests: Arc<Vec<Request>>,
+}
+
+impl Server {
+    async fn start(url: &str, taxes: bool) -> anyhow::Result<Server> {
+        let config = tamga_server::Config {
+            assess_taxes: taxes,
+            ..tamga_server::Config::default()
+        };
+        let state = super::open_with(url, config).await?;
+        let mut sim = TradeSimulator::new(
+            7,
+            SimConfig {
+                items: Some(5),
+                ..SimConfig::default()
+            },
+        );
+        let (_, tokens) = super::demo::demo_users(&state, &sim, false).await?;
+        let requests = (0..2_000)
+            .filter_map(|_| {
+                let d = sim.next().declaration;
+                let token = tokens.get(d["declarant"].as_str()?)?.clone();
+                Some(Request {
+                    token,
+                    body: bytes::Bytes::from(serde_json::to_vec(&d).ok()?),
+                })
+            })
+            .collect();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (backend, store) = (state.store.backend_name(), state.store.clone());
+        tokio::spawn(tamga_server::serve(listener, state));
+        Ok(Server {
+            backend,
+            store,
+            endpoint: format!("http://{addr}/api/v1/declarations"),
+            requests: Arc::new(requests),
+        })
+    }
+}
+
+/// `tamga bench lodge --taxes-cost`: the peak with and without the duties-and-taxes
+/// calculation, from two servers in this process (each with its own fresh SQLite file)
+/// loaded in turns of `seconds / rounds`, in the order ABBA…, so that drift in the machine's
+/// speed (large on shared VMs) falls on both alike. Two separate runs minutes apart
+/// differed by up to 25 % in the same configuration.
+pub async fn taxes_cost(seconds: f64, clients: usize, rounds: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(seconds > 0.0, "--seconds must be positive");
+    anyhow::ensure!(rounds >= 2, "--rounds must be at least 2");
+    let tmp = tempfile::tempdir()?;
+    let url = |name: &str| format!("sqlite://{}", tmp.path().join(name).display());
+    let servers = [
+        Server::start(&url("with.db"), true).await?,
+        Server::start(&url("without.db"), false).await?,
+    ];
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients * 2)
+        .build()?;
+    for s in &servers {
+        closed_loop(
+            &client,
+            &s.endpoint,
+            &s.requests,
+            clients,
+            Duration::from_secs(1),
+        )
+        .await?;
+    }
+    let turn = Duration::from_secs_f64(seconds / rounds as f64);
+    let mut done = [(0u64, Duration::ZERO); 2];
+    eprintln!("peak, with and without taxes: {rounds} turns of {turn:?} each, {clients} clients…");
+    for round in 0..rounds {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for i in order {
+            let s = &servers[i];
+            let (ok, elapsed) =
+                closed_loop(&client, &s.endpoint, &s.requests, clients, turn).await?;
+            done[i].0 += ok;
+            done[i].1 += elapsed;
+        }
+    }
+    let rate = |(ok, elapsed): (u64, Duration)| ok as f64 / elapsed.as_secs_f64();
+    let (with, without) = (rate(done[0]), rate(done[1]));
+    let cost = 100.0 * (1.0 - with / without);
+    println!(
+        "RESULT bench=lodge_taxes_cost database=sqlite items=5 clients={clients} rounds={rounds} \
+         with_taxes_per_s={with:.0} without_taxes_per_s={without:.0} cost_pct={cost:.1}"
+    );
     Ok(())
 }
 
