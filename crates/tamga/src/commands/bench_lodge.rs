@@ -36,13 +36,12 @@ pub async fn run(
         Some(u) => u.to_owned(),
         None => format!("sqlite://{}", tmp.path().join("bench.db").display()),
     };
-    let server = Server::start(&url, taxes).await?;
-    let (backend, store, endpoint, requests) = (
-        server.backend,
-        server.store.clone(),
-        server.endpoint.clone(),
-        server.requests.clone(),
-    );
+    let Server {
+        backend,
+        store,
+        endpoint,
+        requests,
+    } = Server::start(&url, taxes).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients * 2)
         .build()?;
