@@ -537,13 +537,19 @@ mod tests {
         assert_eq!(single_row_insert(&update), None);
     }
 
-    #[tokio::test]
-    async fn the_writer_counts_its_commits_and_changes_including_refused_ones() {
+    /// A store on a fresh SQLite file, kept as long as the directory is.
+    async fn temp_store() -> (tempfile::TempDir, crate::Store) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("w.db").display());
         let store = crate::Store::open(&crate::DatabaseUrl::new(url))
             .await
             .unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn the_writer_counts_its_commits_and_changes_including_refused_ones() {
+        let (_dir, store) = temp_store().await;
         let start = store.writer_stats();
         let note = |n: i64| {
             Change::new().event(NewEvent::new(
@@ -577,11 +583,7 @@ mod tests {
     /// every value must still land in its own row and column, and the chain stay whole.
     #[tokio::test]
     async fn a_merged_batch_stores_every_row_as_given() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let store = crate::Store::open(&crate::DatabaseUrl::new(url))
-            .await
-            .unwrap();
+        let (_dir, store) = temp_store().await;
         let change = |n: usize| {
             let currency = format!("C{n:02}");
             Change::new()
