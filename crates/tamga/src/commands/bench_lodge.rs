@@ -155,8 +155,8 @@ impl Server {
 /// `tamga bench lodge --taxes-cost`: the peak with and without the duties-and-taxes
 /// calculation, from two servers in this process (each with its own fresh SQLite file)
 /// loaded in turns of `seconds / rounds`, in the order ABBA…, so that drift in the machine's
-/// speed (large on shared VMs) falls on both alike. Two separate runs minutes apart
-/// differed by up to 25 % in the same configuration.
+/// speed (large on shared VMs) falls on both alike. Separate runs drift: the same binary,
+/// taxes on, lodged 2,187 and 3,244/s minutes apart (BENCHMARKS.md).
 pub async fn taxes_cost(seconds: f64, clients: usize, rounds: usize) -> anyhow::Result<()> {
     anyhow::ensure!(seconds > 0.0, "--seconds must be positive");
     anyhow::ensure!(rounds >= 2, "--rounds must be at least 2");
