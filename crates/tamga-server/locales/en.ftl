@@ -404,3 +404,13 @@ event-declaration-taxes_assessed = duties and taxes assessed
 event-payment-received = payment received
 event-payment-guaranteed = covered by a guarantee
 event-payment-refunded = refunded
+
+# A bank's page (issue 12): the amount due by declaration number, nothing else.
+nav-payments = Payments due
+bank-title = Payments due
+bank-intro = Enter the declaration number the payer gave you to see the amount due. Banks see the amount and status only.
+bank-number = Declaration number
+bank-find = Find
+bank-due = Amount due
+bank-balance = Balance due
+bank-not-found = No declaration has this number.

@@ -401,3 +401,13 @@ event-declaration-taxes_assessed = начислены пошлины и нало
 event-payment-received = получен платёж
 event-payment-guaranteed = обеспечено гарантией
 event-payment-refunded = возврат
+
+# Страница банка (задача 12): сумма к уплате по номеру декларации, и ничего больше.
+nav-payments = Платежи к уплате
+bank-title = Платежи к уплате
+bank-intro = Введите номер декларации, который сообщил плательщик, чтобы увидеть сумму к уплате. Банк видит только сумму и статус.
+bank-number = Номер декларации
+bank-find = Найти
+bank-due = Сумма к уплате
+bank-balance = Остаток к уплате
+bank-not-found = Декларации с таким номером нет.

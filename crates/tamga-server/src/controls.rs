@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
 use crate::declarations::{
-    DeclarationView, ledger_entry, parse_balance, read_visible, refuse_override, status_event,
-    to_json, today,
+    DeclarationView, checked, ledger_entry, parse_balance, read_visible, refuse_override,
+    accepted_duties, status_event, stored_channel, to_json, today,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -424,13 +424,15 @@ pub async fn record_result(
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok())
     };
-    let before: Option<tamga_tariff::Taxes> = row
-        .taxes
-        .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok());
-    let recovered = taxes.as_ref().map(|t| t.total).unwrap_or_default()
-        - before.as_ref().map(|t| t.total).unwrap_or_default();
-    let balance = parse_balance(&row) + recovered;
+    let after = taxes.as_ref().map(|t| t.total).unwrap_or_default();
+    // Against the duties the ledger holds: a control's result sets the duties of the version
+    // it controlled, whatever claim to lower them was pending (that claim is closed below).
+    let recovered = checked(
+        after.checked_sub(accepted_duties(state, &row.id).await?),
+        "findings",
+    )?;
+    let balance = checked(parse_balance(&row)?.checked_add(recovered), "findings")?;
+    let channel = stored_channel(&row)?;
     let prohibited = findings.iter().any(|f| f.kind == "prohibited_goods");
     let status = if prohibited {
         Status::Refused
@@ -461,9 +463,19 @@ pub async fn record_result(
         next.version += 1;
         next.body = to_json(&declaration)?;
         next.taxes = taxes.as_ref().map(to_json).transpose()?;
+    }
+    if changed || recovered != Decimal::ZERO {
         next.balance = Some(balance.to_string());
     }
-    let mut change: Change = next.update(row.revision).stmt(closed.close());
+    let mut change: Change = next
+        .update(row.revision)
+        .stmt(closed.close())
+        .stmt(tamga_store::claims::supersede_pending(
+            &row.id,
+            &caller.id,
+            &now,
+            &format!("control {}: its result sets the duties", task.id),
+        ));
     if changed {
         change = change.stmt(rows::version_insert(
             &row.id,
@@ -473,36 +485,36 @@ pub async fn record_result(
             &caller.id,
             &now,
         ));
-        if recovered != Decimal::ZERO {
-            let currency = state.duties.snapshot().national_currency.clone();
-            change = change.stmt(
-                ledger_entry(
-                    &row.id,
-                    "additional",
-                    recovered,
-                    &currency,
-                    None,
-                    Some(format!("control {}", task.id)),
-                    &caller.id,
-                    &now,
-                )
-                .insert(),
-            );
-        }
+    }
+    let mut result = json!({"control": task.id, "outcome": outcome, "findings": findings_json,
+        "note": note, "revenue_recovered": recovered, "version": next.version});
+    // A difference from the duties the ledger holds — corrections found, or a pending claim
+    // to lower them that the controlled version confirms — is the officer's to write.
+    if recovered != Decimal::ZERO {
+        let currency = state.duties.snapshot().national_currency.clone();
+        change = change.stmt(
+            ledger_entry(
+                &row.id,
+                "additional",
+                recovered,
+                &currency,
+                None,
+                Some(format!("control {}", task.id)),
+                &caller.id,
+                &now,
+            )
+            .insert(),
+        );
+        result["ledger"] = json!({"kind": "additional", "amount": recovered});
     }
     change = change
         .event(NewEvent::new(
             "control.result_recorded",
             &row.id,
             &caller.id,
-            &json!({"control": task.id, "outcome": outcome, "findings": findings_json, "note": note,
-                    "revenue_recovered": recovered, "version": next.version}),
+            &result,
         ))
-        .event(status_event(
-            &row.id,
-            status,
-            Channel::parse(&row.channel).unwrap_or(Channel::Yellow),
-        ));
+        .event(status_event(&row.id, status, channel));
     state.store.apply(change).await?;
     let party = row
         .importer

@@ -79,7 +79,11 @@ pub fn visibility(caller: &Caller) -> ApiResult<Visibility> {
             .clone()
             .map(Visibility::Office)
             .ok_or_else(|| ApiError::Forbidden("this officer is bound to no office".into())),
-        Role::Analyst | Role::Auditor | Role::Admin | Role::Bank => Ok(Visibility::All),
+        Role::Analyst | Role::Auditor | Role::Admin => Ok(Visibility::All),
+        // A bank learns only the amount due, by number (`payments::payment_due`).
+        Role::Bank => Err(ApiError::Forbidden(
+            "a bank reads the amount due of a declaration by its number at /api/v1/payments/due/{id}, nothing else".into(),
+        )),
     }
 }
 
@@ -135,12 +139,18 @@ pub fn today() -> jiff::civil::Date {
         .date()
 }
 
-/// The amount still due on a declaration (zero when nothing was ever assessed).
-pub fn parse_balance(row: &DeclarationRow) -> Decimal {
-    row.balance
-        .as_deref()
-        .and_then(|b| b.parse::<Decimal>().ok())
-        .unwrap_or_default()
+/// The amount still due on a declaration (zero when nothing was ever assessed). A stored
+/// balance that does not parse is an error, never zero: that would let `release` through.
+pub fn parse_balance(row: &DeclarationRow) -> ApiResult<Decimal> {
+    match row.balance.as_deref() {
+        None => Ok(Decimal::ZERO),
+        Some(b) => b.parse::<Decimal>().map_err(|_| {
+            ApiError::Internal(format!(
+                "declaration {}: stored balance `{b}` unreadable",
+                row.id
+            ))
+        }),
+    }
 }
 
 pub fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
@@ -236,16 +246,15 @@ pub async fn lodge(
     caller: &Caller,
     raw: serde_json::Value,
 ) -> ApiResult<DeclarationView> {
-    caller.require(&[Role::Trader, Role::Admin])?;
-    if caller.role == Role::Trader {
-        // A broker declares for many importers, but only ever as itself.
-        if let Some(d) = raw.get("declarant").and_then(|d| d.as_str())
-            && caller.party.as_deref() != Some(d)
-        {
-            return Err(ApiError::Forbidden(
-                "a trader may only lodge declarations where its own party is the declarant".into(),
-            ));
-        }
+    // Only traders lodge (an admin manages, it does not trade), and a broker declares for
+    // many importers but only ever as itself.
+    caller.require(&[Role::Trader])?;
+    if let Some(d) = raw.get("declarant").and_then(|d| d.as_str())
+        && caller.party.as_deref() != Some(d)
+    {
+        return Err(ApiError::Forbidden(
+            "a trader may only lodge declarations where its own party is the declarant".into(),
+        ));
     }
     let declaration = match validate_declaration(&raw, state.reference.as_ref()) {
         Ok(d) => d,
@@ -407,8 +416,78 @@ pub fn status_event(id: &str, status: Status, channel: Channel) -> NewEvent {
     )
 }
 
-/// Amends the declared data before release. Re-validates and re-assesses; the channel can
-/// only go up (an amendment must never be a way out of a selected control).
+/// The stored status of a declaration, or an error: a value that does not parse stops the
+/// use case (fail closed), it never defaults to a status that would let something through.
+pub fn stored_status(row: &DeclarationRow) -> ApiResult<Status> {
+    Status::parse(&row.status).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "declaration {}: stored status `{}` unreadable",
+            row.id, row.status
+        ))
+    })
+}
+
+/// The stored channel of a declaration, or an error (fail closed, like [`stored_status`]).
+pub fn stored_channel(row: &DeclarationRow) -> ApiResult<Channel> {
+    Channel::parse(&row.channel).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "declaration {}: stored channel `{}` unreadable",
+            row.id, row.channel
+        ))
+    })
+}
+
+/// The total of the duties and taxes assessed on the stored version (zero when none were).
+pub fn stored_taxes_total(row: &DeclarationRow) -> ApiResult<Decimal> {
+    match row.taxes.as_deref() {
+        None => Ok(Decimal::ZERO),
+        Some(t) => serde_json::from_str::<tamga_tariff::Taxes>(t)
+            .map(|t| t.total)
+            .map_err(|_| {
+                ApiError::Internal(format!("declaration {}: stored taxes unreadable", row.id))
+            }),
+    }
+}
+
+/// The duties accepted on a declaration: what the ledger holds as assessed (`assessed` +
+/// `additional`). Usually the taxes of the stored version; less while a claim to lower them
+/// waits for an officer, or after one was refused. Every later change of the duties is a
+/// difference against this, so a refused claim can never come back through an amendment.
+pub async fn accepted_duties(state: &AppState, id: &str) -> ApiResult<Decimal> {
+    let entries = tamga_store::ledger::entries_for(state.store.db(), id).await?;
+    let mut total = Decimal::ZERO;
+    for e in entries
+        .iter()
+        .filter(|e| e.kind == "assessed" || e.kind == "additional")
+    {
+        let amount: Decimal = e.amount.parse().map_err(|_| {
+            ApiError::Internal(format!("ledger entry {}: amount unreadable", e.id))
+        })?;
+        total = checked(total.checked_add(amount), "")?;
+    }
+    Ok(total)
+}
+
+/// Money arithmetic that cannot overflow into a panic: an overflow is refused as a 422.
+pub fn checked(sum: Option<Decimal>, path: &str) -> ApiResult<Decimal> {
+    sum.ok_or_else(|| {
+        ApiError::invalid(
+            path,
+            "amount_too_large",
+            "the amount is beyond what the ledger can hold",
+        )
+    })
+}
+
+/// Amends the declared data before release. The rules (issue 12; each has a test):
+/// - the declarant amends only while no control is open: under control, only the
+///   officer's control result changes the declaration (the attempt is refused and logged);
+/// - every amendment is a new version, re-assessed by the risk engine; the channel can only
+///   keep or rise above the original selection, and a channel that requires control opens
+///   a new control of the new version (a control done on the old data does not cover it);
+/// - higher duties go into the ledger at once (`additional`); lower duties never do: they
+///   file a claim that an officer of the office grants or refuses (`crate::claims`). While a
+///   claim is pending, the declaration cannot be amended again.
 pub async fn amend(
     state: &AppState,
     caller: &Caller,
@@ -430,6 +509,12 @@ pub async fn amend(
         .unwrap_or("");
     if reason.is_empty() {
         problems.push("reason", "missing", "an amendment needs a reason");
+    } else if reason.chars().count() > MAX_REASON {
+        problems.push(
+            "reason",
+            "too_long",
+            format!("at most {MAX_REASON} characters"),
+        );
     }
     if let Some(obj) = raw.as_object() {
         for k in obj
@@ -476,11 +561,14 @@ pub async fn amend(
             "the declarant of a declaration cannot change",
         );
     }
-    if !problems.is_empty() {
-        return Err(ApiError::Invalid(problems));
+    let status = stored_status(&row)?;
+    if matches!(status, Status::UnderControl | Status::Lodged) {
+        refuse_override(state, caller, id, "amend", "control_pending").await;
+        return Err(ApiError::conflict(
+            "control_pending",
+            "the declaration is under control: until the officer records the result, only the officer's corrections change it",
+        ));
     }
-    let declaration = declaration.expect("no problems means a declaration");
-    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
     if !status.is_open() {
         return Err(ApiError::conflict(
             "not_amendable",
@@ -489,6 +577,22 @@ pub async fn amend(
                 status.as_str()
             ),
         ));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let declaration = declaration.expect("no problems means a declaration");
+    let pending = tamga_store::claims::of_declaration(state.store.db(), id).await?;
+    for c in &pending {
+        if c.status()? == tamga_store::claims::ClaimStatus::Pending {
+            return Err(ApiError::conflict(
+                "claim_pending",
+                format!(
+                    "claim {} to lower the duties awaits an officer's decision; amend again after it",
+                    c.id
+                ),
+            ));
+        }
     }
     let now = tamga_store::now_text();
     let taxes = state.duties.assess(&declaration, today()).map_err(|errs| {
@@ -514,29 +618,25 @@ pub async fn amend(
     let outcome = state
         .risk
         .assess(&declaration, &party, row.version + 1, &state.duties);
-    let old_channel = Channel::parse(&row.channel).unwrap_or(Channel::Green);
-    let channel = old_channel.max(outcome.channel);
-    // The ledger keeps what was assessed; an amendment adds the difference.
-    let before = row
-        .taxes
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<tamga_tariff::Taxes>(t).ok());
-    let difference = taxes.as_ref().map(|t| t.total).unwrap_or_default()
-        - before.as_ref().map(|t| t.total).unwrap_or_default();
-    let balance = parse_balance(&row) + difference;
-    let new_status = if status == Status::UnderControl {
-        Status::UnderControl
+    // The channel of the original selection can be kept or raised, never lowered.
+    let channel = stored_channel(&row)?.max(outcome.channel);
+    let after = taxes.as_ref().map(|t| t.total).unwrap_or_default();
+    let difference = checked(
+        after.checked_sub(accepted_duties(state, id).await?),
+        "declaration.items",
+    )?;
+    let balance_before = parse_balance(&row)?;
+    // More owed: into the ledger now. Less owed: a claim for an officer, the ledger untouched.
+    let (added, reduction) = if difference > Decimal::ZERO {
+        (difference, None)
+    } else if difference < Decimal::ZERO {
+        (Decimal::ZERO, Some(-difference))
     } else {
-        status_after_assessment(channel, balance > Decimal::ZERO)
+        (Decimal::ZERO, None)
     };
-    // A declaration whose control was done keeps its channel but needs no second control.
-    let control_done =
-        status == Status::AwaitingPayment && channel.requires_control() && old_channel == channel;
-    let new_status = if control_done {
-        Status::AwaitingPayment
-    } else {
-        new_status
-    };
+    let balance = checked(balance_before.checked_add(added), "declaration.items")?;
+    let new_status = status_after_assessment(channel, balance > Decimal::ZERO);
+    let currency = state.duties.snapshot().national_currency.clone();
     let mut next = row.clone();
     next.revision += 1;
     next.version += 1;
@@ -551,22 +651,23 @@ pub async fn amend(
     next.taxes = taxes.as_ref().map(to_json).transpose()?;
     next.balance = (taxes.is_some() || row.balance.is_some()).then(|| balance.to_string());
     let mut change = next.update(row.revision);
-    if difference != Decimal::ZERO {
-        let currency = state.duties.snapshot().national_currency.clone();
-        let reference = Some(format!("amendment v{}", next.version));
+    let mut amended = json!({"version": next.version, "reason": reason,
+        "body_hash": body_hash(&next.body), "channel": channel});
+    if added > Decimal::ZERO {
         change = change.stmt(
             ledger_entry(
                 id,
                 "additional",
-                difference,
+                added,
                 &currency,
                 None,
-                reference,
+                Some(format!("amendment v{}", next.version)),
                 &caller.id,
                 &now,
             )
             .insert(),
         );
+        amended["ledger"] = json!({"kind": "additional", "amount": added});
     }
     change = change
         .stmt(rows::version_insert(
@@ -581,10 +682,7 @@ pub async fn amend(
             "declaration.amended",
             id,
             &caller.id,
-            &with_taxes(
-                json!({"version": next.version, "reason": reason, "body_hash": body_hash(&next.body)}),
-                taxes.as_ref(),
-            ),
+            &with_taxes(amended, taxes.as_ref()),
         ))
         .event(NewEvent::new(
             "declaration.assessed",
@@ -592,8 +690,32 @@ pub async fn amend(
             "system",
             &outcome.json,
         ));
-    // An amendment that raises the channel to a control opens one.
-    if channel.requires_control() && status != Status::UnderControl && !control_done {
+    if let Some(amount) = reduction {
+        let claim = tamga_store::claims::ClaimRow {
+            id: new_id(),
+            declaration_id: id.to_owned(),
+            office: next.office.clone(),
+            version: next.version,
+            amount: amount.to_string(),
+            currency: currency.clone(),
+            status: tamga_store::claims::ClaimStatus::Pending.as_str().into(),
+            reason: reason.to_owned(),
+            requested_by: caller.id.clone(),
+            requested_at: now.clone(),
+            decided_by: None,
+            decided_at: None,
+            note: None,
+        };
+        change = change.stmt(claim.insert()).event(NewEvent::new(
+            "amendment.reduction_requested",
+            id,
+            &caller.id,
+            &json!({"claim": claim.id, "version": next.version, "amount": amount, "currency": currency}),
+        ));
+    }
+    // A channel that requires control opens a control of this version, even when the
+    // previous version's control is done: what was controlled is no longer what is declared.
+    if channel.requires_control() {
         let inspection = outcome
             .assessment
             .inspection
@@ -611,7 +733,8 @@ pub async fn amend(
             "control.opened",
             id,
             "system",
-            &json!({"control": task.id, "channel": task.channel, "assigned_to": task.assigned_to}),
+            &json!({"control": task.id, "channel": task.channel, "assigned_to": task.assigned_to,
+                    "version": next.version}),
         ));
     }
     if new_status != status {
@@ -620,6 +743,9 @@ pub async fn amend(
     state.store.apply(change).await?;
     DeclarationView::from_row(&next)
 }
+
+/// Longest reason an amendment, invalidation or decision may give, in characters.
+pub const MAX_REASON: usize = 1000;
 
 /// Invalidation by the declarant, before release and never while a control is pending.
 pub async fn invalidate(
@@ -647,7 +773,7 @@ pub async fn invalidate(
             "an invalidation needs a reason",
         ));
     }
-    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
+    let status = stored_status(&row)?;
     if status == Status::UnderControl {
         refuse_override(state, caller, id, "invalidate", "control_pending").await;
         return Err(ApiError::conflict(
@@ -702,9 +828,16 @@ pub async fn refuse_override(
 /// Release by an officer of the declaration's office: only when no control is pending and
 /// nothing is due. The refusals apply to every role, admin included.
 pub async fn release(state: &AppState, caller: &Caller, id: &str) -> ApiResult<DeclarationView> {
-    // Anyone who can see the declaration can try; the attempt itself is what we record.
-    let row = read_visible(state, caller, id).await?;
-    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
+    // Anyone who can see the declaration can try; the attempt itself is what we record. A
+    // bank, which sees no declaration, still gets the same refusal as every other role.
+    let row = if caller.role == Role::Bank {
+        rows::get(state.store.db(), id)
+            .await?
+            .ok_or(ApiError::NotFound)?
+    } else {
+        read_visible(state, caller, id).await?
+    };
+    let status = stored_status(&row)?;
     match status {
         Status::Released => {
             return Err(ApiError::conflict(
@@ -727,7 +860,7 @@ pub async fn release(state: &AppState, caller: &Caller, id: &str) -> ApiResult<D
         }
         Status::AwaitingPayment => {}
     }
-    let due = parse_balance(&row);
+    let due = parse_balance(&row)?;
     if due > Decimal::ZERO {
         refuse_override(state, caller, id, "release", "unpaid").await;
         return Err(ApiError::conflict("unpaid", format!("{due} is still due")));

@@ -24,9 +24,14 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                     ApiError::bad_request("", "bad_body", e.body_text())
                 }
             })?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::bad_request("", "bad_json", format!("the body is not valid JSON: {e}"))
-        })
+        })?;
+        let nul = crate::nul::nul_problems(&value);
+        if !nul.is_empty() {
+            return Err(ApiError::Invalid(nul));
+        }
+        Ok(JsonBody(value))
     }
 }
 

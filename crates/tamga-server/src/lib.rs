@@ -5,12 +5,14 @@
 //! CONTRACT.md's `{"errors": […]}` shape; no input, however malformed, produces a 500.
 
 pub mod auth;
+pub mod claims;
 pub mod console;
 pub mod controls;
 pub mod declarations;
 pub mod duties;
 pub mod error;
 pub mod json;
+pub mod nul;
 pub mod openapi;
 pub mod payments;
 pub mod profiles;
@@ -68,6 +70,14 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/declarations/{id}/refund", post(routes::payments::refund))
         .route("/payments", post(routes::payments::notify))
+        .route("/payments/due/{id}", get(routes::payments::due))
+        .route("/claims", get(routes::claims::list))
+        .route("/claims/{id}", get(routes::claims::get))
+        .route("/claims/{id}/decision", post(routes::claims::decide))
+        .route(
+            "/declarations/{id}/claims",
+            get(routes::claims::of_declaration),
+        )
         .route(
             "/exchange-rates",
             get(routes::payments::rates).post(routes::payments::post_rates),
@@ -108,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(nul::refuse))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))

@@ -43,6 +43,11 @@ use crate::routes;
         routes::payments::refund,
         routes::payments::rates,
         routes::payments::post_rates,
+        routes::payments::due,
+        routes::claims::list,
+        routes::claims::get,
+        routes::claims::decide,
+        routes::claims::of_declaration,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -7,18 +7,28 @@ use serde_json::{Value, json};
 use tamga_store::NewEvent;
 use tamga_store::declarations::{self as rows, DeclarationRow};
 use tamga_store::ledger::{self, LedgerEntry};
-use tamga_types::{Channel, Decimal, FieldErrors, Status};
+use tamga_types::{Decimal, FieldErrors, Status};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
-use crate::declarations::{ledger_entry, parse_balance, read_visible};
+use crate::declarations::{
+    checked, ledger_entry, parse_balance, read_visible, stored_channel, stored_status,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+
+/// The largest amount one payment, refund or pledge may carry: 15 integer digits. Bounded
+/// so that no sum of amounts can overflow the ledger's decimal arithmetic.
+pub const MAX_AMOUNT: &str = "999999999999999.99";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentReceipt {
     /// False when this key was seen before: the payment was applied once, earlier.
     pub applied: bool,
+    /// The part of this payment above what was due, kept as a credit on the declaration
+    /// until an officer refunds it ("0" when the payment did not exceed the amount due).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overpaid: Option<String>,
     pub entry: LedgerView,
     pub declaration: String,
     pub status: Status,
@@ -101,6 +111,14 @@ fn amount(raw: &Value, problems: &mut FieldErrors) -> Option<Decimal> {
                     problems.push("amount", "not_positive", "must be greater than zero");
                     None
                 }
+                Ok(d) if d > max_amount() => {
+                    problems.push(
+                        "amount",
+                        "amount_too_large",
+                        format!("at most {MAX_AMOUNT}"),
+                    );
+                    None
+                }
                 Ok(d) => Some(d),
                 Err(_) => {
                     problems.push(
@@ -113,6 +131,10 @@ fn amount(raw: &Value, problems: &mut FieldErrors) -> Option<Decimal> {
             }
         }
     }
+}
+
+fn max_amount() -> Decimal {
+    MAX_AMOUNT.parse().expect("MAX_AMOUNT is a decimal")
 }
 
 fn unknown_fields(raw: &Value, allowed: &[&str], problems: &mut FieldErrors) {
@@ -132,29 +154,51 @@ fn unknown_fields(raw: &Value, allowed: &[&str], problems: &mut FieldErrors) {
 
 /// Status after the balance changed: a declaration waiting only for money is released
 /// once nothing is due (a selected control still holds it: that is decided elsewhere).
-fn status_after_payment(row: &DeclarationRow, balance: Decimal) -> Status {
-    let status = Status::parse(&row.status).unwrap_or(Status::Lodged);
-    if status == Status::AwaitingPayment && balance <= Decimal::ZERO {
-        Status::Released
-    } else {
-        status
-    }
+pub fn status_after_payment(row: &DeclarationRow, balance: Decimal) -> ApiResult<Status> {
+    let status = stored_status(row)?;
+    Ok(
+        if status == Status::AwaitingPayment && balance <= Decimal::ZERO {
+            Status::Released
+        } else {
+            status
+        },
+    )
 }
 
 /// A bank's payment notification. The same key twice is applied once; the second answer
 /// says `applied: false` and repeats the first's entry.
+///
+/// The ledger's rules for money received (ARCHITECTURE.md, "The ledger's rules"):
+/// - only a bank notifies payments (an admin manages users, it does not move money);
+/// - a payment on a declaration with nothing due — released and settled, invalidated,
+///   refused, or never taxed — is refused (409 `nothing_due`): the bank keeps the transfer;
+/// - a payment above the amount due is taken whole: the excess is a credit on the
+///   declaration (a negative balance, `overpaid` in the receipt) that only an officer's
+///   refund pays back;
+/// - amounts are bounded ([`MAX_AMOUNT`]) and every sum is checked arithmetic.
 pub async fn notify_payment(
     state: &AppState,
     caller: &Caller,
     raw: Value,
 ) -> ApiResult<(bool, PaymentReceipt)> {
-    caller.require(&[Role::Bank, Role::Admin])?;
+    caller.require(&[Role::Bank])?;
     let mut problems = FieldErrors::default();
     unknown_fields(
         &raw,
         &["declaration", "amount", "currency", "key", "reference"],
         &mut problems,
     );
+    if let Some(r) = raw.get("reference")
+        && !r.is_null()
+    {
+        match r.as_str() {
+            Some(s) if s.chars().count() > 128 => {
+                problems.push("reference", "too_long", "at most 128 characters")
+            }
+            Some(_) => {}
+            None => problems.push("reference", "bad_type", "expected a string"),
+        }
+    }
     let declaration = text(&raw, "declaration", &mut problems, 64);
     let amount = amount(&raw, &mut problems);
     let currency = text(&raw, "currency", &mut problems, 3);
@@ -201,7 +245,19 @@ pub async fn notify_payment(
         let row = rows::get(state.store.db(), declaration)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let balance = parse_balance(&row) - amount;
+        let due = parse_balance(&row)?;
+        let status_now = stored_status(&row)?;
+        if due <= Decimal::ZERO || matches!(status_now, Status::Invalidated | Status::Refused) {
+            return Err(ApiError::conflict(
+                "nothing_due",
+                format!(
+                    "nothing is due on this declaration ({}, balance {due}); the transfer is not taken",
+                    status_now.as_str()
+                ),
+            ));
+        }
+        let balance = checked(due.checked_sub(amount), "amount")?;
+        let overpaid = (-balance).max(Decimal::ZERO);
         let now = tamga_store::now_text();
         let entry = ledger_entry(
             declaration,
@@ -213,7 +269,7 @@ pub async fn notify_payment(
             &caller.id,
             &now,
         );
-        let status = status_after_payment(&row, balance);
+        let status = status_after_payment(&row, balance)?;
         let mut next = row.clone();
         next.revision += 1;
         next.balance = Some(balance.to_string());
@@ -230,13 +286,14 @@ pub async fn notify_payment(
                 "payment.received",
                 declaration,
                 &caller.id,
-                &json!({"amount": amount, "currency": national, "key": key, "balance": balance}),
+                &json!({"amount": amount, "currency": national, "key": key, "balance": balance,
+                        "overpaid": overpaid, "ledger": {"kind": "paid", "amount": amount}}),
             ));
         if released {
             change = change.event(crate::declarations::status_event(
                 declaration,
                 Status::Released,
-                Channel::parse(&row.channel).unwrap_or(Channel::Green),
+                stored_channel(&row)?,
             ));
         }
         match state.store.apply(change).await {
@@ -245,6 +302,7 @@ pub async fn notify_payment(
                     true,
                     PaymentReceipt {
                         applied: true,
+                        overpaid: Some(overpaid.to_string()),
                         entry: entry.into(),
                         declaration: declaration.to_owned(),
                         status,
@@ -280,10 +338,40 @@ async fn repeat(
         .ok_or(ApiError::NotFound)?;
     Ok(PaymentReceipt {
         applied: false,
+        overpaid: None,
         declaration: declaration.to_owned(),
-        status: Status::parse(&row.status).unwrap_or(Status::Lodged),
-        balance: parse_balance(&row).to_string(),
+        status: stored_status(&row)?,
+        balance: parse_balance(&row)?.to_string(),
         entry: seen.into(),
+    })
+}
+
+/// What a bank may know of a declaration: its number, its status and the amount due. Not
+/// the goods, the parties, the taxes' detail or the risk assessment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentDue {
+    pub declaration: String,
+    pub status: Status,
+    /// Amount still due, national currency (negative: a credit awaiting refund).
+    pub balance: String,
+    pub currency: String,
+}
+
+/// The amount due on a declaration, found by its number. A bank may look up any number
+/// (it is given the number by the payer); every other role only what it may see.
+pub async fn payment_due(state: &AppState, caller: &Caller, id: &str) -> ApiResult<PaymentDue> {
+    let row = if caller.role == Role::Bank {
+        rows::get(state.store.db(), id)
+            .await?
+            .ok_or(ApiError::NotFound)?
+    } else {
+        read_visible(state, caller, id).await?
+    };
+    Ok(PaymentDue {
+        declaration: row.id.clone(),
+        status: stored_status(&row)?,
+        balance: parse_balance(&row)?.to_string(),
+        currency: state.duties.snapshot().national_currency.clone(),
     })
 }
 
@@ -323,15 +411,15 @@ pub async fn ledger_of(state: &AppState, caller: &Caller, id: &str) -> ApiResult
     })
 }
 
-/// A refund of an overpayment (officer of the office, or admin): never more than the
-/// credit the declaration holds.
+/// A refund of an overpayment by an officer of the declaration's office: never more than
+/// the credit the declaration holds.
 pub async fn refund(
     state: &AppState,
     caller: &Caller,
     id: &str,
     raw: Value,
 ) -> ApiResult<PaymentReceipt> {
-    caller.require(&[Role::Officer, Role::Admin])?;
+    caller.require(&[Role::Officer])?;
     let row = read_visible(state, caller, id).await?;
     let mut problems = FieldErrors::default();
     unknown_fields(&raw, &["amount", "reason", "key"], &mut problems);
@@ -350,9 +438,9 @@ pub async fn refund(
         }
         return repeat(state, seen, id, a).await;
     }
-    let balance = parse_balance(&row);
+    let balance = parse_balance(&row)?;
     if let Some(a) = amount
-        && balance + a > Decimal::ZERO
+        && balance.checked_add(a).is_none_or(|b| b > Decimal::ZERO)
     {
         problems.push(
             "amount",
@@ -369,7 +457,7 @@ pub async fn refund(
     let (amount, key) = (amount.unwrap_or_default(), key.unwrap_or_default());
     let national = state.duties.snapshot().national_currency.clone();
     let now = tamga_store::now_text();
-    let new_balance = balance + amount;
+    let new_balance = checked(balance.checked_add(amount), "amount")?;
     let entry = ledger_entry(
         id,
         "refunded",
@@ -388,14 +476,16 @@ pub async fn refund(
         "payment.refunded",
         id,
         &caller.id,
-        &json!({"amount": amount, "currency": national, "key": key, "reason": reason, "balance": new_balance}),
+        &json!({"amount": amount, "currency": national, "key": key, "reason": reason, "balance": new_balance,
+                "ledger": {"kind": "refunded", "amount": amount}}),
     ));
     state.store.apply(change).await?;
     Ok(PaymentReceipt {
         applied: true,
+        overpaid: None,
         entry: entry.into(),
         declaration: id.to_owned(),
-        status: Status::parse(&row.status).unwrap_or(Status::Lodged),
+        status: stored_status(&row)?,
         balance: new_balance.to_string(),
     })
 }
@@ -423,7 +513,7 @@ pub async fn guarantee(
         return Err(ApiError::Invalid(problems));
     }
     let (reference, key) = (reference.unwrap_or_default(), key.unwrap_or_default());
-    let balance = parse_balance(&row);
+    let balance = parse_balance(&row)?;
     if let Some(seen) = ledger::by_key(state.store.db(), key).await? {
         // The same pledge sent twice: applied once. The amount is the one first pledged.
         let amount = seen.amount.parse().unwrap_or_default();
@@ -467,7 +557,7 @@ pub async fn guarantee(
         &caller.id,
         &now,
     );
-    let status = status_after_payment(&row, Decimal::ZERO);
+    let status = status_after_payment(&row, Decimal::ZERO)?;
     let mut next = row.clone();
     next.revision += 1;
     next.balance = Some(Decimal::ZERO.to_string());
@@ -483,18 +573,20 @@ pub async fn guarantee(
             "payment.guaranteed",
             id,
             &caller.id,
-            &json!({"amount": balance, "currency": national, "reference": reference, "key": key}),
+            &json!({"amount": balance, "currency": national, "reference": reference, "key": key,
+                    "ledger": {"kind": "guaranteed", "amount": balance}}),
         ));
     if status.as_str() != row.status {
         change = change.event(crate::declarations::status_event(
             id,
             status,
-            Channel::parse(&row.channel).unwrap_or(Channel::Green),
+            stored_channel(&row)?,
         ));
     }
     state.store.apply(change).await?;
     Ok(PaymentReceipt {
         applied: true,
+        overpaid: None,
         entry: entry.into(),
         declaration: id.to_owned(),
         status,

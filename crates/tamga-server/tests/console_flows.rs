@@ -532,7 +532,7 @@ async fn every_role_lands_on_a_page_it_may_open() {
         ("analyst-a", "/dashboard"),
         ("auditor-a", "/dashboard"),
         ("admin", "/dashboard"),
-        ("bank-a", "/declarations"),
+        ("bank-a", "/payments"),
     ] {
         let s = sign_in(&c, name).await;
         let root = send(&c, get("/", &s.cookie)).await;

@@ -11,6 +11,7 @@
 //!   timestamps are RFC 3339 UTC text, amounts decimal text, documents JSON text.
 
 mod backend;
+pub mod claims;
 pub mod declarations;
 pub mod event_log;
 pub mod ledger;

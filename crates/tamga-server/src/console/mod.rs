@@ -65,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/declarations/{id}/release", post(declarations::release))
         .route("/declarations/{id}/control", post(control::submit))
         .route("/declarations/{id}/guarantee", post(payments::guarantee))
+        .route("/payments", get(payments::due))
         .route("/queue", get(declarations::queue))
         .route("/risk/profiles", get(risk::list))
         .route("/risk/profiles/new", get(risk::new_form).post(risk::create))
@@ -109,15 +110,17 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/dashboard", "nav-dashboard"),
             ("/declarations", "nav-declarations"),
         ],
-        // A bank settles payments; customs' risk figures are not its business.
-        Role::Bank => vec![("/declarations", "nav-declarations")],
+        // A bank settles payments: it finds a declaration by number and sees what is due;
+        // the goods, the parties and customs' risk figures are not its business.
+        Role::Bank => vec![("/payments", "nav-payments")],
     }
 }
 
 /// Where a role lands after signing in.
 pub fn home_for(role: Role) -> &'static str {
     match role {
-        Role::Trader | Role::Bank => "/declarations",
+        Role::Trader => "/declarations",
+        Role::Bank => "/payments",
         Role::Officer => "/queue",
         Role::Admin | Role::Auditor | Role::Analyst => "/dashboard",
     }

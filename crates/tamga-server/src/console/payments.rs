@@ -106,3 +106,60 @@ pub async fn guarantee(
         Err(e) => api_error_page(&ctx, e),
     }
 }
+
+#[derive(askama::Template)]
+#[template(path = "payment_due.html")]
+struct PaymentDuePage {
+    frame: super::Frame,
+    number: String,
+    due: Option<crate::payments::PaymentDue>,
+    status_label: String,
+    not_found: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DueQuery {
+    number: Option<String>,
+}
+
+/// `/payments`: a bank finds a declaration by its number and sees the amount due — not the
+/// goods, the parties or the assessment (`crate::payments::payment_due` decides).
+pub async fn due(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<DueQuery>,
+) -> Response {
+    let caller = match super::with_role(&ctx, &[Role::Bank]) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let number = q.number.unwrap_or_default().trim().to_owned();
+    let (due, not_found) = if number.is_empty() {
+        (None, false)
+    } else {
+        match crate::payments::payment_due(&state, &caller, &number).await {
+            Ok(d) => (Some(d), false),
+            Err(ApiError::NotFound) => (None, true),
+            Err(e) => return api_error_page(&ctx, e),
+        }
+    };
+    let status_label = due
+        .as_ref()
+        .map(|d| ctx.tr.code_label("status", d.status.as_str()))
+        .unwrap_or_default();
+    let page = PaymentDuePage {
+        frame: super::Frame::new(&ctx, "bank-title"),
+        number,
+        status_label,
+        not_found,
+        due,
+    };
+    super::render(
+        if not_found {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        },
+        &page,
+    )
+}

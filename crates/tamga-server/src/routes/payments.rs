@@ -11,7 +11,7 @@ use tamga_types::FieldErrors;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{JsonBody, PathParam};
-use crate::payments::{self, LedgerPage, PaymentReceipt};
+use crate::payments::{self, LedgerPage, PaymentDue, PaymentReceipt};
 use crate::state::AppState;
 
 /// A bank's payment notification `{"declaration", "amount", "currency", "key"}`; the same
@@ -167,4 +167,17 @@ pub async fn post_rates(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((StatusCode::CREATED, Json(json!({"imported": n}))))
+}
+
+/// The amount due on a declaration found by its number: what a bank may know of it.
+#[utoipa::path(get, path = "/api/v1/payments/due/{id}", tag = "payments", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PaymentDue), (status = 401, body = FieldErrors),
+        (status = 403, body = FieldErrors), (status = 404, body = FieldErrors)))]
+pub async fn due(
+    State(s): State<AppState>,
+    c: Arc<Caller>,
+    PathParam(id): PathParam<String>,
+) -> ApiResult<Json<PaymentDue>> {
+    Ok(Json(payments::payment_due(&s, &c, &id).await?))
 }

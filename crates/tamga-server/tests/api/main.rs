@@ -4,5 +4,6 @@
 mod audit;
 mod declarations;
 mod helpers;
+mod integrity;
 mod payments;
 mod risk;

@@ -612,7 +612,7 @@ async fn nobody_can_release_cancel_or_downgrade_a_selected_control_and_every_att
     assert_eq!(status, 409, "{answer}");
     assert_eq!(answer["errors"][0]["code"], "control_pending");
     refused += 1;
-    // Nor amend its way to green: the channel only goes up.
+    // Nor amend it while the control is open: only the officer's result changes it now.
     let (status, amended) = app
         .put(
             &format!("/api/v1/declarations/{id}"),
@@ -620,9 +620,9 @@ async fn nobody_can_release_cancel_or_downgrade_a_selected_control_and_every_att
             &json!({"reason": "quantity typo", "declaration": declaration(PARTY_A)}),
         )
         .await;
-    assert_eq!(status, 200, "{amended}");
-    assert_eq!(amended["channel"], "red");
-    assert_eq!(amended["status"], "under_control");
+    assert_eq!(status, 409, "{amended}");
+    assert_eq!(amended["errors"][0]["code"], "control_pending");
+    refused += 1;
 
     assert_eq!(
         app.events_of("control.override_refused").await - before,
