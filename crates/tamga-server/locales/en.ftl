@@ -414,3 +414,19 @@ bank-find = Find
 bank-due = Amount due
 bank-balance = Balance due
 bank-not-found = No declaration has this number.
+
+# Claims to lower duties (issue 12): filed by an amendment, decided by an officer.
+claims-title = Claims to lower the duties
+claims-intro = An amendment that lowers the duties does not change what is owed until an officer of the office grants the claim.
+claims-version = Version
+claims-reason = Reason given
+claims-decision-note = Officer's reason
+claims-decide = Decision
+claims-record = Record the decision
+claim-granted = Grant: lower the duties
+claim-refused = Refuse: keep the duties
+claim-pending = awaiting an officer
+claim-superseded = settled by the control
+notice-claim-decided = The decision on the claim is recorded.
+err-claim_pending = A claim to lower the duties awaits an officer's decision; amend again after it.
+err-claim_decided = This claim is already decided.

@@ -132,7 +132,10 @@ pub fn parse_decision(raw: &Value) -> Result<(Decision, String), FieldErrors> {
         p.push("", "bad_type", "expected a JSON object");
         return Err(p);
     };
-    for k in obj.keys().filter(|k| !["decision", "note"].contains(&k.as_str())) {
+    for k in obj
+        .keys()
+        .filter(|k| !["decision", "note"].contains(&k.as_str()))
+    {
         p.push(
             k.clone(),
             "unknown_field",
@@ -163,7 +166,11 @@ pub fn parse_decision(raw: &Value) -> Result<(Decision, String), FieldErrors> {
     if note.is_empty() {
         p.push("note", "missing", "a decision gives its reason");
     } else if note.chars().count() > MAX_REASON {
-        p.push("note", "too_long", format!("at most {MAX_REASON} characters"));
+        p.push(
+            "note",
+            "too_long",
+            format!("at most {MAX_REASON} characters"),
+        );
     }
     match decision {
         Some(d) if p.is_empty() => Ok((d, note.to_owned())),
@@ -190,9 +197,10 @@ pub async fn decide(
     let row = rows::get(state.store.db(), &claim.declaration_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let amount: Decimal = claim.amount.parse().map_err(|_| {
-        ApiError::Internal(format!("claim {}: stored amount unreadable", claim.id))
-    })?;
+    let amount: Decimal = claim
+        .amount
+        .parse()
+        .map_err(|_| ApiError::Internal(format!("claim {}: stored amount unreadable", claim.id)))?;
     let now = tamga_store::now_text();
     let mut decided = claim.clone();
     decided.decided_by = Some(caller.id.clone());
@@ -221,22 +229,19 @@ pub async fn decide(
             }
             payload["balance"] = json!(balance);
             payload["ledger"] = json!({"kind": "additional", "amount": -amount});
-            let mut change = next
-                .update(row.revision)
-                .stmt(decided.decide())
-                .stmt(
-                    ledger_entry(
-                        &row.id,
-                        "additional",
-                        -amount,
-                        &claim.currency,
-                        None,
-                        Some(format!("claim {}", claim.id)),
-                        &caller.id,
-                        &now,
-                    )
-                    .insert(),
-                );
+            let mut change = next.update(row.revision).stmt(decided.decide()).stmt(
+                ledger_entry(
+                    &row.id,
+                    "additional",
+                    -amount,
+                    &claim.currency,
+                    None,
+                    Some(format!("claim {}", claim.id)),
+                    &caller.id,
+                    &now,
+                )
+                .insert(),
+            );
             if released {
                 change = change.event(status_event(&row.id, status, stored_channel(&row)?));
             }
@@ -269,8 +274,7 @@ mod tests {
     #[test]
     fn a_decision_is_granted_or_refused_with_a_reason() {
         let (d, note) =
-            parse_decision(&json!({"decision": "granted", "note": " invoice corrected "}))
-                .unwrap();
+            parse_decision(&json!({"decision": "granted", "note": " invoice corrected "})).unwrap();
         assert_eq!(d, Decision::Granted);
         assert_eq!(note, "invoice corrected");
         let (d, _) = parse_decision(&json!({"decision": "refused", "note": "no proof"})).unwrap();

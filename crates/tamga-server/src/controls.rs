@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
 use crate::declarations::{
-    DeclarationView, checked, ledger_entry, parse_balance, read_visible, refuse_override,
-    accepted_duties, status_event, stored_channel, to_json, today,
+    DeclarationView, accepted_duties, checked, ledger_entry, parse_balance, read_visible,
+    refuse_override, status_event, stored_channel, to_json, today,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -467,15 +467,14 @@ pub async fn record_result(
     if changed || recovered != Decimal::ZERO {
         next.balance = Some(balance.to_string());
     }
-    let mut change: Change = next
-        .update(row.revision)
-        .stmt(closed.close())
-        .stmt(tamga_store::claims::supersede_pending(
+    let mut change: Change = next.update(row.revision).stmt(closed.close()).stmt(
+        tamga_store::claims::supersede_pending(
             &row.id,
             &caller.id,
             &now,
             &format!("control {}: its result sets the duties", task.id),
-        ));
+        ),
+    );
     if changed {
         change = change.stmt(rows::version_insert(
             &row.id,

@@ -460,9 +460,10 @@ pub async fn accepted_duties(state: &AppState, id: &str) -> ApiResult<Decimal> {
         .iter()
         .filter(|e| e.kind == "assessed" || e.kind == "additional")
     {
-        let amount: Decimal = e.amount.parse().map_err(|_| {
-            ApiError::Internal(format!("ledger entry {}: amount unreadable", e.id))
-        })?;
+        let amount: Decimal = e
+            .amount
+            .parse()
+            .map_err(|_| ApiError::Internal(format!("ledger entry {}: amount unreadable", e.id)))?;
         total = checked(total.checked_add(amount), "")?;
     }
     Ok(total)

@@ -21,13 +21,17 @@ const FORM_LIMIT: usize = 1024 * 1024;
 
 /// Whether URL-encoded text carries a NUL, encoded (`%00`) or raw.
 fn encoded_nul(text: &[u8]) -> bool {
-    text.contains(&0) || text.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    text.contains(&0)
+        || text
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
 /// Middleware: refuses a NUL in the path, the query or a form body before any handler.
 pub async fn refuse(req: Request, next: Next) -> Response {
     if encoded_nul(req.uri().path().as_bytes()) {
-        return ApiError::bad_request("", CODE, "the path contains a NUL character").into_response();
+        return ApiError::bad_request("", CODE, "the path contains a NUL character")
+            .into_response();
     }
     if req.uri().query().is_some_and(|q| encoded_nul(q.as_bytes())) {
         return ApiError::bad_request("", CODE, "the query contains a NUL character")
@@ -51,7 +55,8 @@ pub async fn refuse(req: Request, next: Next) -> Response {
         return ApiError::bad_request("", CODE, "the form contains a NUL character")
             .into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Every string and key of a JSON document that holds a NUL, by path.
@@ -80,7 +85,11 @@ fn walk(value: &Value, path: String, problems: &mut FieldErrors) {
                     format!("{path}.{k}")
                 };
                 if k.contains('\0') {
-                    problems.push(p.replace('\0', "\\u0000"), CODE, "a key may not contain a NUL character");
+                    problems.push(
+                        p.replace('\0', "\\u0000"),
+                        CODE,
+                        "a key may not contain a NUL character",
+                    );
                 } else {
                     walk(v, p, problems);
                 }
@@ -98,7 +107,11 @@ mod tests {
     #[test]
     fn a_nul_anywhere_in_a_json_body_is_named_by_its_path() {
         let v = json!({"reason": "a\u{0}b", "declaration": {"items": [{"description": "ok"}, {"description": "\u{0}"}]}});
-        let paths: Vec<String> = nul_problems(&v).errors.into_iter().map(|e| e.path).collect();
+        let paths: Vec<String> = nul_problems(&v)
+            .errors
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
         assert_eq!(paths, vec!["declaration.items[1].description", "reason"]);
         assert!(nul_problems(&json!({"reason": "fine", "n": [1, "two"]})).is_empty());
     }

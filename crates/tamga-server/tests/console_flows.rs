@@ -743,3 +743,98 @@ async fn a_low_risk_trader_sees_its_ledger_and_pays_by_guarantee() {
     let a = send(&c, get(&format!("/declarations/{id}"), &other.cookie)).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_bank_finds_the_amount_due_by_number_and_nothing_else() {
+    let c = Console::new().await;
+    let cast = c.cast().await;
+    c.user("bank-a", "bank", None, None).await;
+    let id = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+    let s = sign_in(&c, "bank-a").await;
+    let page = send(&c, get(&format!("/payments?number={id}"), &s.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(r#"id="payment-due""#), "{}", page.body);
+    assert!(page.body.contains("162736.51 KGS"), "{}", page.body);
+    // Not the goods, the parties or the assessment.
+    for secret in ["Smartphones", TRADER_PARTY, "Shenzhen"] {
+        assert!(!page.body.contains(secret), "{secret} shown to a bank");
+    }
+    let missing = send(&c, get("/payments?number=no-such", &s.cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains(r#"id="bank-not-found""#));
+    // The declaration's own page is not for banks.
+    let a = send(&c, get(&format!("/declarations/{id}"), &s.cookie)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+}
+
+#[tokio::test]
+async fn an_officer_decides_a_claim_to_lower_the_duties_on_the_declarations_page() {
+    let c = Console::new().await;
+    let cast = c.cast().await;
+    let id = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+    let trader = tamga_server::auth::authenticate(&c.state, &cast.trader_a)
+        .await
+        .unwrap();
+    let mut lower = support::declaration(TRADER_PARTY);
+    lower["items"][0]["value"] = serde_json::json!("10000.00");
+    tamga_server::declarations::amend(
+        &c.state,
+        &trader,
+        &id,
+        serde_json::json!({"reason": "final invoice", "declaration": lower}),
+    )
+    .await
+    .expect("amended");
+    // The trader sees its claim pending and cannot decide it.
+    let t = sign_in(&c, "trader-a").await;
+    let page = send(&c, get(&format!("/declarations/{id}"), &t.cookie)).await;
+    assert!(
+        page.body.contains(r#"class="claim-pending""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"id="claim-form""#));
+    let s = sign_in(&c, "officer-a").await;
+    let page = send(&c, get(&format!("/declarations/{id}"), &s.cookie)).await;
+    assert!(page.body.contains(r#"id="claim-form""#), "{}", page.body);
+    let action = page
+        .body
+        .split(r#"<form method="post" action=""#)
+        .find(|f| f.contains(r#"id="claim-form""#))
+        .and_then(|f| f.split('"').next())
+        .expect("the claim form's action")
+        .to_owned();
+    // No reason: refused with the reason beside it, nothing decided.
+    let a = send(
+        &c,
+        post(
+            &action,
+            &s.cookie,
+            &[("csrf", &s.csrf), ("decision", "granted")],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    let a = send(
+        &c,
+        post(
+            &action,
+            &s.cookie,
+            &[
+                ("csrf", &s.csrf),
+                ("decision", "granted"),
+                ("note", "final invoice checked with the seller"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&c, get(a.location.as_deref().unwrap(), &s.cookie)).await;
+    assert!(
+        page.body.contains(r#"class="claim-granted""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("final invoice checked with the seller"));
+    assert!(!page.body.contains(r#"id="claim-form""#));
+}

@@ -121,16 +121,20 @@ pub fn supersede_pending(declaration_id: &str, by: &str, at: &str, note: &str) -
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<ClaimRow>> {
     let sql = format!("SELECT {COLUMNS} FROM duty_claims WHERE id = $1");
-    Ok(on_pool!(db, p => sqlx::query_as::<_, ClaimRow>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_optional(p).await?))
+    Ok(
+        on_pool!(db, p => sqlx::query_as::<_, ClaimRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).fetch_optional(p).await?),
+    )
 }
 
 pub async fn of_declaration(db: &Db, declaration_id: &str) -> Result<Vec<ClaimRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM duty_claims WHERE declaration_id = $1 ORDER BY requested_at, id"
     );
-    Ok(on_pool!(db, p => sqlx::query_as::<_, ClaimRow>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(declaration_id).fetch_all(p).await?))
+    Ok(
+        on_pool!(db, p => sqlx::query_as::<_, ClaimRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(declaration_id).fetch_all(p).await?),
+    )
 }
 
 /// Claims by office (all offices when `None`) and status, oldest first, at most `limit`.
@@ -146,8 +150,10 @@ pub async fn list(
     );
     let office = office.unwrap_or("");
     let status = status.map(ClaimStatus::as_str).unwrap_or("");
-    Ok(on_pool!(db, p => sqlx::query_as::<_, ClaimRow>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(office).bind(status).bind(limit).fetch_all(p).await?))
+    Ok(
+        on_pool!(db, p => sqlx::query_as::<_, ClaimRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(office).bind(status).bind(limit).fetch_all(p).await?),
+    )
 }
 
 #[cfg(test)]

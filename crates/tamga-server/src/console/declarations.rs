@@ -632,6 +632,7 @@ pub async fn page(
         Some("released") => Some("notice-released"),
         Some("control-recorded") => Some("notice-control-recorded"),
         Some("guaranteed") => Some("notice-guaranteed"),
+        Some("claim-decided") => Some("notice-claim-decided"),
         _ => None,
     };
     declaration_page(&state, &ctx, &id, StatusCode::OK, notice, Vec::new(), None).await

@@ -66,6 +66,10 @@ pub fn router() -> Router<AppState> {
         .route("/declarations/{id}/control", post(control::submit))
         .route("/declarations/{id}/guarantee", post(payments::guarantee))
         .route("/payments", get(payments::due))
+        .route(
+            "/declarations/{id}/claims/{claim}/decision",
+            post(payments::decide_claim),
+        )
         .route("/queue", get(declarations::queue))
         .route("/risk/profiles", get(risk::list))
         .route("/risk/profiles/new", get(risk::new_form).post(risk::create))

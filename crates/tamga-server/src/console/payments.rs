@@ -14,6 +14,7 @@ use super::{Ctx, api_error_page, declarations, form_caller, short_time};
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
+use tamga_store::claims::ClaimStatus;
 
 pub struct LedgerRow {
     pub at: String,
@@ -33,6 +34,20 @@ pub struct LedgerPanel {
     pub can_guarantee: bool,
     /// The idempotency key of the guarantee form.
     pub key: String,
+    /// Claims to lower the duties, filed by amendments.
+    pub claims: Vec<ClaimRow>,
+    /// The pending claim this officer may decide (an officer of the declaration's office).
+    pub decidable: Option<String>,
+}
+
+pub struct ClaimRow {
+    pub at: String,
+    pub version: i64,
+    pub amount: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub reason: String,
+    pub note: String,
 }
 
 /// The ledger of `id` as `caller` may see it; `None` when it may not (or there is none).
@@ -46,7 +61,29 @@ pub async fn panel(state: &AppState, ctx: &Ctx, caller: &Caller, id: &str) -> Op
             .party
             .as_deref()
             .is_some_and(|p| state.risk.category_of(p) == tamga_risk::RiskCategory::Low);
+    let claims = crate::claims::of_declaration(state, caller, id)
+        .await
+        .unwrap_or_default();
+    // Visibility already limits an officer to its office's declarations.
+    let decidable = claims
+        .iter()
+        .find(|c| c.status == ClaimStatus::Pending && caller.role == Role::Officer)
+        .map(|c| c.id.clone());
+    let claims = claims
+        .into_iter()
+        .map(|c| ClaimRow {
+            at: short_time(&c.requested_at),
+            version: c.version,
+            amount: format!("{} {}", c.amount, c.currency),
+            status: c.status.as_str(),
+            status_label: t.code_label("claim", c.status.as_str()),
+            reason: c.reason,
+            note: c.note.unwrap_or_default(),
+        })
+        .collect();
     Some(LedgerPanel {
+        claims,
+        decidable,
         currency: page.currency,
         entries: page
             .entries
@@ -103,6 +140,45 @@ pub async fn guarantee(
             .await
         }
         Err(ApiError::Forbidden(_)) => api_error_page(&ctx, ApiError::Forbidden(String::new())),
+        Err(e) => api_error_page(&ctx, e),
+    }
+}
+
+/// `POST /declarations/{id}/claims/{claim}/decision`: an officer grants or refuses a claim
+/// to lower the duties (`crate::claims::decide` decides who may and how).
+pub async fn decide_claim(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, claim)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let caller = match form_caller(&ctx, &[Role::Officer], &pairs) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let body = json!({
+        "decision": field(&pairs, "decision").unwrap_or(""),
+        "note": field(&pairs, "note").unwrap_or(""),
+    });
+    match crate::claims::decide(&state, &caller, &claim, body).await {
+        Ok(_) => Redirect::to(&format!("/declarations/{id}?notice=claim-decided")).into_response(),
+        Err(ApiError::Invalid(errs) | ApiError::Conflict(errs)) => {
+            let problems = errs
+                .errors
+                .iter()
+                .map(|e| super::control::message(&ctx, e))
+                .collect();
+            declarations::declaration_page(
+                &state,
+                &ctx,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                problems,
+                None,
+            )
+            .await
+        }
         Err(e) => api_error_page(&ctx, e),
     }
 }

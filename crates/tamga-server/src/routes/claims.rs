@@ -47,7 +47,11 @@ pub async fn list(
     let status = match p.status.as_deref() {
         None | Some("") => None,
         Some(v) => Some(ClaimStatus::parse(v).ok_or_else(|| {
-            ApiError::bad_request("status", "bad_query", "status is pending, granted, refused or superseded")
+            ApiError::bad_request(
+                "status",
+                "bad_query",
+                "status is pending, granted, refused or superseded",
+            )
         })?),
     };
     Ok(Json(claims::list(&s, &c, status).await?))

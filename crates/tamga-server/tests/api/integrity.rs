@@ -206,7 +206,10 @@ async fn an_amendment_after_a_control_opens_a_control_of_the_new_version(backend
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(
-        kinds.iter().filter(|k| **k == "declaration.assessed").count(),
+        kinds
+            .iter()
+            .filter(|k| **k == "declaration.assessed")
+            .count(),
         2
     );
     assert_eq!(kinds.iter().filter(|k| **k == "control.opened").count(), 2);
@@ -222,10 +225,7 @@ async fn an_amendment_after_a_control_opens_a_control_of_the_new_version(backend
         .await;
     assert_eq!(status, 200, "{answer}");
     let v2_total = dec(&amended["taxes"]["total"]);
-    assert_eq!(
-        dec(&answer["control"]["revenue_recovered"]),
-        v2_total - due
-    );
+    assert_eq!(dec(&answer["control"]["revenue_recovered"]), v2_total - due);
     let negatives = negative_additionals(&ledger_entries(app, &k.officer, &id).await);
     assert_eq!(negatives.len(), 1);
     let (_, claims) = app
@@ -289,7 +289,9 @@ async fn lower_duties_file_a_claim_that_only_an_officer_of_the_office_decides(ba
         let (status, answer) = app.post(&path, token, &decision("granted")).await;
         assert_eq!(status, code, "{who}: {answer}");
     }
-    let (status, answer) = app.post(&path, &k.officer, &json!({"decision": "granted"})).await;
+    let (status, answer) = app
+        .post(&path, &k.officer, &json!({"decision": "granted"}))
+        .await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(
         error_codes(&answer),
@@ -487,9 +489,7 @@ async fn huge_amounts_are_refused_and_never_overflow(backend: Backend) {
     app.assert_ledger_reconciles().await;
 }
 
-async fn a_payment_when_nothing_is_due_is_refused_and_an_overpayment_is_a_credit(
-    backend: Backend,
-) {
+async fn a_payment_when_nothing_is_due_is_refused_and_an_overpayment_is_a_credit(backend: Backend) {
     let k = cast(backend).await;
     let app = &k.app;
     let created = app.lodge(&k.trader, &declaration(PARTY_A)).await;
@@ -569,7 +569,12 @@ async fn a_bank_sees_only_the_amount_due_found_by_number(backend: Backend) {
         .get(&format!("/api/v1/payments/due/{id}"), &k.bank)
         .await;
     assert_eq!(status, 200, "{due}");
-    let mut keys: Vec<&str> = due.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = due
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort();
     assert_eq!(keys, vec!["balance", "currency", "declaration", "status"]);
     assert_eq!(due["balance"], created["balance"]);
@@ -633,22 +638,18 @@ async fn release_is_refused_when_the_stored_balance_cannot_be_read(backend: Back
         .await;
     assert_ne!(status, 201, "paid on an unreadable balance: {answer}");
     let rows: Vec<(String,)> = match app.state.store.db() {
-        tamga_store::Db::Sqlite(p) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT status FROM declarations WHERE id = '{id}'"
-            )))
-            .fetch_all(p)
-            .await
-            .unwrap()
-        }
-        tamga_store::Db::Postgres(p) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT status FROM declarations WHERE id = '{id}'"
-            )))
-            .fetch_all(p)
-            .await
-            .unwrap()
-        }
+        tamga_store::Db::Sqlite(p) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT status FROM declarations WHERE id = '{id}'"
+        )))
+        .fetch_all(p)
+        .await
+        .unwrap(),
+        tamga_store::Db::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT status FROM declarations WHERE id = '{id}'"
+        )))
+        .fetch_all(p)
+        .await
+        .unwrap(),
     };
     assert_eq!(rows, vec![("awaiting_payment".to_owned(),)]);
 }
