@@ -436,6 +436,27 @@ async fn follow_up(
             _ => return,
         }
     }
+    if declaration["status"] == "awaiting_payment" && rand::random::<f64>() < CLAIM_RATE {
+        pause(600).await;
+        if !claim_lower_duties(actors, &declaration, truth).await {
+            return;
+        }
+        // The bank learns the amount due by number, as a payer's bank would.
+        match actors
+            .client
+            .get(format!("{}/payments/due/{id}", actors.api))
+            .bearer_auth(&actors.bank)
+            .send()
+            .await
+        {
+            Ok(r) if r.status().is_success() => {
+                let due: serde_json::Value = r.json().await.unwrap_or_default();
+                declaration["status"] = due["status"].clone();
+                declaration["balance"] = due["balance"].clone();
+            }
+            _ => return,
+        }
+    }
     if declaration["status"] == "awaiting_payment" {
         pause(800).await;
         let payment = json!({
@@ -455,6 +476,102 @@ async fn follow_up(
             tally.lock().await.paid += 1;
         }
     }
+}
+
+/// Share of declarations awaiting payment whose declarant amends the value down (a
+/// discount agreed after lodgement) and files a claim that the office's officer decides.
+const CLAIM_RATE: f64 = 0.03;
+
+/// The declarant amends the first item's value 10 % down; the amendment files a claim to
+/// lower the duties, and the office's officer grants it when the goods were declared
+/// honestly and refuses it otherwise (the simulator's truth stands in for the evidence).
+/// False when the declaration went on to a control instead (the risk engine re-assessed it).
+async fn claim_lower_duties(
+    actors: &Actors,
+    declaration: &serde_json::Value,
+    truth: &tamga_sim::Truth,
+) -> bool {
+    let id = declaration["id"].as_str().unwrap_or_default();
+    let declarant = declaration["declarant"].as_str().unwrap_or_default();
+    let (Some(trader), Some(officer)) = (
+        actors.traders.get(declarant),
+        actors
+            .officers
+            .get(declaration["office"].as_str().unwrap_or_default()),
+    ) else {
+        return true;
+    };
+    let mut body = declaration.clone();
+    let Some(obj) = body.as_object_mut() else {
+        return true;
+    };
+    for k in [
+        "id",
+        "version",
+        "status",
+        "channel",
+        "lodged_at",
+        "updated_at",
+        "released_at",
+        "assessment",
+        "taxes",
+        "balance",
+    ] {
+        obj.remove(k);
+    }
+    let value: Option<rust_decimal::Decimal> = body["items"][0]["value"]
+        .as_str()
+        .and_then(|v| v.parse().ok());
+    let Some(value) = value else { return true };
+    let lower = (value * rust_decimal::Decimal::new(9, 1)).round_dp(2);
+    body["items"][0]["value"] = json!(lower.to_string());
+    let amended = actors
+        .client
+        .put(format!("{}/declarations/{id}", actors.api))
+        .bearer_auth(trader)
+        .json(&json!({"reason": "final invoice: a 10 % discount agreed with the seller", "declaration": body}))
+        .send()
+        .await;
+    let amended: serde_json::Value = match amended {
+        Ok(r) if r.status().is_success() => r.json().await.unwrap_or_default(),
+        _ => return true,
+    };
+    if amended["status"] != "awaiting_payment" {
+        return false;
+    }
+    let claims: serde_json::Value = match actors
+        .client
+        .get(format!("{}/declarations/{id}/claims", actors.api))
+        .bearer_auth(officer)
+        .send()
+        .await
+    {
+        Ok(r) => r.json().await.unwrap_or_default(),
+        Err(_) => return true,
+    };
+    let Some(claim) = claims
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["status"] == "pending"))
+    else {
+        return true;
+    };
+    let decision = if truth.fraud.is_none() {
+        json!({"decision": "granted", "note": "the seller's credit note confirms the discount"})
+    } else {
+        json!({"decision": "refused", "note": "no credit note; the discount is not proven"})
+    };
+    let _ = actors
+        .client
+        .post(format!(
+            "{}/claims/{}/decision",
+            actors.api,
+            claim["id"].as_str().unwrap_or_default()
+        ))
+        .bearer_auth(officer)
+        .json(&decision)
+        .send()
+        .await;
+    true
 }
 
 /// Up to two seconds of jitter, so follow-ups do not march in step.
