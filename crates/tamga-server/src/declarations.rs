@@ -774,6 +774,13 @@ pub async fn invalidate(
             "an invalidation needs a reason",
         ));
     }
+    if reason.chars().count() > MAX_REASON {
+        return Err(ApiError::invalid(
+            "reason",
+            "too_long",
+            format!("at most {MAX_REASON} characters"),
+        ));
+    }
     let status = stored_status(&row)?;
     if status == Status::UnderControl {
         refuse_override(state, caller, id, "invalidate", "control_pending").await;
