@@ -1,6 +1,7 @@
 //! HTTP routes: thin handlers that authenticate, parse, call the lifecycle, answer.
 
 pub mod audit;
+pub mod auth;
 pub mod controls;
 pub mod declarations;
 pub mod health;
