@@ -24,16 +24,30 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A running `tamga serve`; killed if a test fails before it stops.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `tamga serve` on a free port; answers once `/health` does.
-async fn serve(database: &str) -> (Child, String) {
+async fn serve(database: &str) -> (Running, String) {
     let port = free_port();
-    let child = tamga()
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--database", database])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start tamga serve");
+    let child = Running(
+        tamga()
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(["--database", database])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tamga serve"),
+    );
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let started = Instant::now();
@@ -51,25 +65,25 @@ async fn serve(database: &str) -> (Child, String) {
     }
 }
 
-fn sigterm(child: &Child) {
+fn sigterm(child: &Running) {
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
 }
 
 /// Waits for the process to end; its exit status.
-async fn exit_of(mut child: Child) -> std::process::ExitStatus {
+async fn exit_of(mut child: Running) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
-        if let Some(status) = child.try_wait().expect("wait") {
+        if let Some(status) = child.0.try_wait().expect("wait") {
             return status;
         }
-        if started.elapsed() > Duration::from_secs(45) {
-            let _ = child.kill();
-            panic!("tamga did not stop within 45 s of SIGTERM");
-        }
+        assert!(
+            started.elapsed() < Duration::from_secs(45),
+            "tamga did not stop within 45 s of SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
