@@ -268,6 +268,53 @@ mod tests {
         assert_eq!(hash.len(), 64);
     }
 
+    fn caller(id: &str) -> Arc<Caller> {
+        Arc::new(Caller {
+            id: id.into(),
+            name: id.into(),
+            role: Role::Trader,
+            party: None,
+            office: None,
+        })
+    }
+
+    #[test]
+    fn a_cached_caller_is_believed_only_for_the_ttl() {
+        let cache = CallerCache::default();
+        let now = Instant::now();
+        remember(&cache.by_hash, "h".into(), caller("u1"), now);
+        assert!(fresh(&cache.by_hash, "h", now + CALLER_TTL / 2).is_some());
+        assert!(fresh(&cache.by_hash, "h", now + CALLER_TTL).is_none());
+    }
+
+    #[test]
+    fn the_caller_cache_never_holds_more_than_its_cap() {
+        let cache = CallerCache::default();
+        let now = Instant::now();
+        for i in 0..CALLER_CACHE_CAP + 10 {
+            remember(
+                &cache.by_hash,
+                format!("h{i}"),
+                caller(&format!("u{i}")),
+                now,
+            );
+            assert!(cache.len() <= CALLER_CACHE_CAP);
+        }
+    }
+
+    #[test]
+    fn forgetting_a_user_evicts_it_from_both_maps() {
+        let cache = CallerCache::default();
+        let now = Instant::now();
+        remember(&cache.by_hash, "h1".into(), caller("u1"), now);
+        remember(&cache.by_id, "u1".into(), caller("u1"), now);
+        remember(&cache.by_hash, "h2".into(), caller("u2"), now);
+        cache.forget_user("u1");
+        assert!(fresh(&cache.by_hash, "h1", now).is_none());
+        assert!(fresh(&cache.by_id, "u1", now).is_none());
+        assert!(fresh(&cache.by_hash, "h2", now).is_some());
+    }
+
     #[test]
     fn two_tokens_differ() {
         assert_ne!(new_token().0, new_token().0);
