@@ -147,6 +147,23 @@ impl Inner {
         }
     }
 
+    /// Drops the keys quiet for longer than `window` (neither failing nor locked).
+    fn prune(&mut self, now: Instant, window: Duration) {
+        let stale: Vec<(u64, Key)> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| {
+                let quiet_since = e.locked_until.unwrap_or(e.last_failure).max(e.last_failure);
+                now.saturating_duration_since(quiet_since) > window
+            })
+            .map(|(k, e)| (e.touched, k.clone()))
+            .collect();
+        for (tick, key) in stale {
+            self.order.remove(&tick);
+            self.entries.remove(&key);
+        }
+    }
+
     fn remove(&mut self, key: &Key) -> bool {
         match self.entries.remove(key) {
             Some(e) => {
@@ -232,6 +249,11 @@ impl Throttle {
     pub fn failed(&self, keys: &[Key], now: Instant) -> Failure {
         let p = &self.policy;
         let mut inner = self.lock();
+        // Now and then, forget quiet keys, so that the check of every API call goes back to
+        // its lock-free path once an attack is over.
+        if inner.tick % 256 == 255 {
+            inner.prune(now, p.window);
+        }
         let mut out = Failure::default();
         let mut wants_log = false;
         for key in keys {
@@ -320,7 +342,9 @@ impl Throttle {
 
     /// Current lockouts, the longest first.
     pub fn lockouts(&self, now: Instant) -> Vec<Lockout> {
-        let inner = self.lock();
+        let mut inner = self.lock();
+        inner.prune(now, self.policy.window);
+        self.store_len(&inner);
         let mut out: Vec<Lockout> = inner
             .entries
             .iter()
@@ -570,6 +594,18 @@ mod tests {
             Key::address("::ffff:10.0.0.1".parse().unwrap()),
             Key::address("10.0.0.1".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn quiet_keys_are_dropped_from_the_table() {
+        let t = Throttle::default();
+        let now = Instant::now();
+        fail_n(&t, &[acct("alice")], 5, now);
+        t.failed(&[acct("bob")], now);
+        assert_eq!(t.len(), 2);
+        let later = now + Duration::from_secs(15 * 60 + 2);
+        assert!(t.lockouts(later).is_empty());
+        assert!(t.is_empty(), "both forgotten");
     }
 
     #[test]
