@@ -49,6 +49,19 @@ login-with-token = Or with an API token
 login-token = API token
 login-submit = Sign in
 login-failed = Wrong user name, password or token.
+login-locked = Too many failed sign-in attempts. Try again in { $seconds } s.
+
+## Lockouts (admin, auditor)
+nav-lockouts = Lockouts
+lockouts-title = Sign-in lockouts
+lockouts-intro = Accounts and client addresses locked out after repeated failed sign-ins or refused API tokens. A lock doubles with each further failure, up to 15 minutes.
+lockouts-empty = Nothing is locked out.
+col-lockout-kind = Locked
+col-lockout-key = Account or address
+col-lockout-failures = Failures
+col-lockout-until = Until
+lockout-kind-account = Account
+lockout-kind-address = Address
 
 ## Lists
 list-title-trader = My declarations

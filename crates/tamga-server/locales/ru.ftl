@@ -46,6 +46,19 @@ login-with-token = Или по API-токену
 login-token = API-токен
 login-submit = Войти
 login-failed = Неверное имя пользователя, пароль или токен.
+login-locked = Слишком много неудачных попыток входа. Повторите через { $seconds } с.
+
+## Блокировки (администратор, аудитор)
+nav-lockouts = Блокировки
+lockouts-title = Блокировки входа
+lockouts-intro = Учётные записи и адреса клиентов, заблокированные после повторных неудачных попыток входа или отклонённых API-токенов. Каждая следующая неудача удваивает блокировку, до 15 минут.
+lockouts-empty = Блокировок нет.
+col-lockout-kind = Что заблокировано
+col-lockout-key = Учётная запись или адрес
+col-lockout-failures = Неудач
+col-lockout-until = До
+lockout-kind-account = Учётная запись
+lockout-kind-address = Адрес
 
 ## Lists
 list-title-trader = Мои декларации

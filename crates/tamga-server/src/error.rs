@@ -29,6 +29,12 @@ pub enum ApiError {
     /// 422: the content is well-formed but wrong; every problem listed.
     #[error("unprocessable: {0}")]
     Invalid(FieldErrors),
+    /// 429: too many failed sign-ins or refused tokens; locked for this long.
+    #[error("too many attempts")]
+    TooManyAttempts(std::time::Duration),
+    /// 503: the server is stopping and takes no new work.
+    #[error("shutting down")]
+    ShuttingDown,
     /// 500: logged with its cause, answered without it.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,6 +71,7 @@ impl From<tamga_store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut retry_after = None;
         let (status, errors) = match self {
             ApiError::BadRequest(e) => (StatusCode::BAD_REQUEST, e),
             ApiError::Unauthenticated => (
@@ -86,6 +93,26 @@ impl IntoResponse for ApiError {
                 one("", "too_large", "the request body exceeds the size limit"),
             ),
             ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
+            ApiError::TooManyAttempts(wait) => {
+                let secs = crate::throttle::retry_after_secs(wait);
+                retry_after = Some(secs);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    one(
+                        "",
+                        "too_many_attempts",
+                        format!("too many failed attempts; try again in {secs} s"),
+                    ),
+                )
+            }
+            ApiError::ShuttingDown => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                one(
+                    "",
+                    "shutting_down",
+                    "the server is stopping; send the request again shortly",
+                ),
+            ),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
@@ -99,6 +126,12 @@ impl IntoResponse for ApiError {
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        if let Some(secs) = retry_after {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
             );
         }
         resp

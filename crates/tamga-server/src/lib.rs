@@ -10,6 +10,7 @@ pub mod console;
 pub mod controls;
 pub mod declarations;
 pub mod duties;
+pub mod edge;
 pub mod error;
 pub mod json;
 pub mod nul;
@@ -20,7 +21,13 @@ pub mod risk;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod throttle;
 pub mod users;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -110,6 +117,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/me", get(routes::health::me))
         .route("/audit/verify", get(routes::audit::verify))
+        .route("/auth/lockouts", get(routes::auth::lockouts))
+        .route("/auth/lockouts/unlock", post(routes::auth::unlock))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/health", get(routes::health::health))
@@ -119,6 +128,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(nul::refuse))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::layer,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
@@ -142,13 +155,73 @@ async fn method_not_allowed() -> impl IntoResponse {
     )
 }
 
-/// Serves `app` on `listener` until ctrl-c.
+/// How long a stopping server waits for requests in flight before it stops anyway.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(30);
+
+/// Serves `app` on `listener` until SIGTERM or Ctrl-C, then stops gracefully.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_until(listener, state, shutdown_signal()).await
 }
 
+/// Serves `app` (with each connection's peer address) until `stop` completes; then new
+/// requests are answered 503 `shutting_down`, requests in flight finish (for at most
+/// [`DRAIN_LIMIT`]), and it returns.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let draining = state.draining.clone();
+    let (stopped, mut on_stop) = tokio::sync::watch::channel(false);
+    let signal = async move {
+        stop.await;
+        draining.store(true, Ordering::SeqCst);
+        tracing::info!("stopping: finishing requests in flight, refusing new ones");
+        let _ = stopped.send(true);
+    };
+    let server = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal);
+    tokio::select! {
+        r = server => r,
+        _ = async {
+            if on_stop.wait_for(|s| *s).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } => {
+            tracing::warn!("requests still in flight after {DRAIN_LIMIT:?}: stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// SIGTERM (how service managers and containers stop a process) or Ctrl-C.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }

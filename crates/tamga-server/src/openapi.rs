@@ -19,6 +19,8 @@ use crate::routes;
         routes::declarations::release,
         routes::declarations::history,
         routes::audit::verify,
+        routes::auth::lockouts,
+        routes::auth::unlock,
         routes::risk::create,
         routes::risk::update,
         routes::risk::retire,

@@ -1,4 +1,5 @@
-//! Creating users: the CLI's `tamga user add`, the demo and the tests all come here.
+//! Creating, revoking and removing users: the CLI's `tamga user add|revoke|remove`, the demo
+//! and the tests all come here.
 
 use argon2::{PasswordHash, PasswordHasher, PasswordVerifier};
 use tamga_store::UserRow;
@@ -146,8 +147,43 @@ pub async fn rotate_token(
             actor,
         ))
         .await?;
-    state.callers.clear();
+    state.callers.forget_user(user_id);
     Ok(token)
+}
+
+/// Revokes a user's API token (no new one is issued): it stops working at once in this
+/// process, and within [`crate::auth::CALLER_TTL`] in servers running elsewhere.
+pub async fn revoke_token(state: &AppState, user_id: &str, actor: &str) -> Result<(), UserError> {
+    let bytes: [u8; 32] = rand::random();
+    let unusable = format!("revoked:{}", hex::encode(bytes));
+    state
+        .store
+        .apply(tamga_store::users::revoke_token(user_id, &unusable, actor))
+        .await?;
+    state.callers.forget_user(user_id);
+    Ok(())
+}
+
+/// Removes a user: its token and console sessions stop working at once in this process,
+/// and within [`crate::auth::CALLER_TTL`] in servers running elsewhere.
+pub async fn remove_user(state: &AppState, user_id: &str, actor: &str) -> Result<(), UserError> {
+    let row = tamga_store::users::by_id(state.store.db(), user_id)
+        .await?
+        .ok_or_else(|| {
+            UserError::Invalid(FieldErrors {
+                errors: vec![tamga_types::FieldError::new(
+                    "name",
+                    "not_found",
+                    format!("no user {user_id}"),
+                )],
+            })
+        })?;
+    state
+        .store
+        .apply(tamga_store::users::remove(&row.id, &row.name, actor))
+        .await?;
+    state.callers.forget_user(user_id);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -166,25 +166,52 @@ async fn a_trader_signs_in_with_a_password_and_lands_on_its_declarations() {
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_secure_behind_tls() {
+async fn the_session_cookie_is_secure_behind_a_trusted_tls_proxy_only() {
     let c = Console::new().await;
     c.cast().await;
-    let page = send(&c, get("/login", "")).await;
-    let login_cookie = pair(page.cookie("tamga_login_csrf").unwrap());
-    let mut req = post(
-        "/login",
-        &login_cookie,
-        &[
-            ("csrf", &csrf_of(&page.body)),
-            ("username", "admin"),
-            ("password", PASSWORD),
-        ],
-    );
-    req.headers_mut()
-        .insert("x-forwarded-proto", "https".parse().unwrap());
-    let a = send(&c, req).await;
-    assert_eq!(a.location.as_deref(), Some("/dashboard"));
-    assert!(a.cookie("tamga_session").unwrap().contains("; Secure"));
+    // The same request from the same peer: believed only when the peer is a trusted proxy.
+    for trusted in [false, true] {
+        let mut state = c.state.clone();
+        if trusted {
+            state.config = std::sync::Arc::new(tamga_server::Config {
+                trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+                ..(*state.config).clone()
+            });
+        }
+        let page = send(&c, get("/login", "")).await;
+        let login_cookie = pair(page.cookie("tamga_login_csrf").unwrap());
+        let mut req = post(
+            "/login",
+            &login_cookie,
+            &[
+                ("csrf", &csrf_of(&page.body)),
+                ("username", "admin"),
+                ("password", PASSWORD),
+            ],
+        );
+        req.headers_mut()
+            .insert("x-forwarded-proto", "https".parse().unwrap());
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                40000,
+            ))));
+        let resp = tamga_server::app(state).oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let session = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("tamga_session="))
+            .unwrap();
+        assert_eq!(session.contains("; Secure"), trusted, "{session}");
+        assert_eq!(
+            resp.headers()
+                .contains_key(header::STRICT_TRANSPORT_SECURITY),
+            trusted
+        );
+    }
 }
 
 #[tokio::test]

@@ -97,3 +97,39 @@ pub fn rotate_token(id: &str, new_token_hash: &str, actor: &str) -> Change {
             &serde_json::json!({}),
         ))
 }
+
+/// The change that revokes a user's API token: the stored hash is replaced by a value no
+/// token hashes to (`revoked:` and random hex), so the old token stops working and no new
+/// one is issued. The console password, if any, still works.
+pub fn revoke_token(id: &str, unusable_hash: &str, actor: &str) -> Change {
+    Change::new()
+        .stmt(
+            Stmt::new("UPDATE users SET token_hash = $1 WHERE id = $2")
+                .text(unusable_hash)
+                .text(id)
+                .expect_rows(1, format!("no user {id}")),
+        )
+        .event(NewEvent::new(
+            "user.token_revoked",
+            id,
+            actor,
+            &serde_json::json!({}),
+        ))
+}
+
+/// The change that removes a user: its token and console password stop working. What it
+/// did stays in the log under its id.
+pub fn remove(id: &str, name: &str, actor: &str) -> Change {
+    Change::new()
+        .stmt(
+            Stmt::new("DELETE FROM users WHERE id = $1")
+                .text(id)
+                .expect_rows(1, format!("no user {id}")),
+        )
+        .event(NewEvent::new(
+            "user.removed",
+            id,
+            actor,
+            &serde_json::json!({"name": name}),
+        ))
+}

@@ -28,6 +28,14 @@ enum Command {
         addr: String,
         #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
         database: String,
+        /// A reverse proxy (IP address) whose X-Forwarded-Proto/-For and Forwarded headers
+        /// are believed; repeatable. From any other peer these headers are ignored.
+        #[arg(
+            long = "trusted-proxy",
+            env = "TAMGA_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Run the server with demo users and a stream of simulated trade.
     Demo {
@@ -107,6 +115,22 @@ enum UserCommand {
         #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
         database: String,
     },
+    /// Revoke a user's API token (no new one is issued); running servers refuse it within
+    /// 2 seconds. The console password, if any, still works.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+    },
+    /// Remove a user; running servers refuse its token and end its console sessions within
+    /// 2 seconds. What it did stays in the log.
+    Remove {
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -178,9 +202,13 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Serve { addr, database } => {
+        Command::Serve {
+            addr,
+            database,
+            trusted_proxies,
+        } => {
             commands::init_logging();
-            commands::serve::run(&addr, &database).await?;
+            commands::serve::run(&addr, &database, trusted_proxies).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -206,6 +234,18 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 },
         } => {
             commands::user::add(&database, name, role, party, office, password_stdin).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::Revoke { name, database },
+        } => {
+            commands::user::revoke(&database, &name).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::Remove { name, database },
+        } => {
+            commands::user::remove(&database, &name).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

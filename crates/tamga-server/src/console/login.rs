@@ -3,8 +3,13 @@
 //! Sign-in takes a user name and console password (argon2, checked by
 //! [`crate::users::verify_password`]) or an API token (as the API checks it). The sign-in
 //! form has no session yet, so its CSRF token is a double-submit cookie.
+//!
+//! Failures count against the account typed and the client's address
+//! ([`crate::throttle`]); while either is locked out the page answers 429 with
+//! `Retry-After`, whatever the password.
 
 use std::sync::{Arc, LazyLock};
+use std::time::Instant;
 
 use askama::Template;
 use axum::Form;
@@ -17,6 +22,7 @@ use super::session::{self, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use super::{Frame, home_for, render};
 use crate::auth::{Caller, Role};
 use crate::state::AppState;
+use crate::throttle::{Key, retry_after_secs};
 
 /// `/`: the user's home, or the sign-in page.
 pub async fn home(ctx: Ctx) -> Redirect {
@@ -32,15 +38,10 @@ struct LoginPage {
     frame: Frame,
     login_csrf: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
-fn login_page(
-    ctx: &Ctx,
-    status: StatusCode,
-    username: &str,
-    error: Option<&'static str>,
-) -> Response {
+fn login_page(ctx: &Ctx, status: StatusCode, username: &str, error: Option<String>) -> Response {
     let token = session::random_token();
     let page = LoginPage {
         frame: Frame::new(ctx, "login-title"),
@@ -85,20 +86,50 @@ pub async fn submit(
         .to_owned();
     let password = session::field(&form, "password").unwrap_or("");
     let token = session::field(&form, "token").unwrap_or("").trim();
-    let caller = if !token.is_empty() {
-        crate::auth::authenticate(&state, token).await.ok()
+    let by_token = !token.is_empty();
+    let mut keys = Vec::new();
+    if !by_token && !username.is_empty() {
+        keys.push(Key::account(&username));
+    }
+    keys.extend(ctx.client.map(Key::address));
+    if let Some(wait) = state.throttle.locked(&keys, Instant::now()) {
+        return locked_page(&ctx, &username, wait);
+    }
+    let (caller, token_hash) = if by_token {
+        let hash = crate::auth::token_hash(token);
+        let caller = crate::auth::caller_by_hash(&state, &hash)
+            .await
+            .ok()
+            .flatten();
+        (caller, Some(hash))
     } else {
-        by_password(&state, &username, password).await
+        (by_password(&state, &username, password).await, None)
     };
     let Some(caller) = caller else {
+        let address = ctx.client.map(|c| c.to_string()).unwrap_or_default();
+        crate::throttle::record_failure(
+            &state,
+            "auth.sign_in_failed",
+            if by_token { &address } else { &username },
+            &keys,
+            serde_json::json!({
+                "account": (!by_token).then_some(&username),
+                "address": address,
+                "via": if by_token { "token" } else { "password" },
+            }),
+        )
+        .await;
         return login_page(
             &ctx,
             StatusCode::UNAUTHORIZED,
             &username,
-            Some("login-failed"),
+            Some(ctx.tr.s("login-failed").to_owned()),
         );
     };
-    let s = session::open(caller.clone());
+    if !by_token {
+        state.throttle.succeeded(&Key::account(&username));
+    }
+    let s = session::open_with(caller.clone(), token_hash);
     let mut resp = Redirect::to(home_for(caller.role)).into_response();
     let h = resp.headers_mut();
     h.append(
@@ -109,6 +140,16 @@ pub async fn submit(
         header::SET_COOKIE,
         session::set_cookie(LOGIN_CSRF_COOKIE, "", ctx.secure, true, Some(0)),
     );
+    resp
+}
+
+/// The sign-in page refusing a locked-out account or address: 429 and `Retry-After`.
+fn locked_page(ctx: &Ctx, username: &str, wait: std::time::Duration) -> Response {
+    let secs = retry_after_secs(wait);
+    let message = ctx.tr.f1("login-locked", "seconds", secs);
+    let mut resp = login_page(ctx, StatusCode::TOO_MANY_REQUESTS, username, Some(message));
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
     resp
 }
 

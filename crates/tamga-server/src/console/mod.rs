@@ -14,6 +14,7 @@
 //! - [`risk`]: the analyst's risk profiles (list with feedback, write, edit) and back-test.
 //! - [`dashboard`]: management figures by SQL (and `crate::profiles::feedback`), drawn by
 //!   [`svg`].
+//! - [`lockouts`]: sign-in lockouts (admin, auditor).
 //! - [`assets`]: CSS and htmx, embedded in the binary.
 //!
 //! Invariants: the console calls the same functions as the API (`crate::declarations`,
@@ -30,6 +31,7 @@ pub mod control;
 pub mod dashboard;
 pub mod declarations;
 pub mod i18n;
+pub mod lockouts;
 pub mod lodge;
 pub mod login;
 pub mod payments;
@@ -83,6 +85,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/live", get(dashboard::live))
+        .route("/lockouts", get(lockouts::page))
 }
 
 /// A link in the top navigation.
@@ -113,6 +116,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Admin | Role::Auditor => vec![
             ("/dashboard", "nav-dashboard"),
             ("/declarations", "nav-declarations"),
+            ("/lockouts", "nav-lockouts"),
         ],
         // A bank settles payments: it finds a declaration by number and sees what is due;
         // the goods, the parties and customs' risk figures are not its business.

@@ -2,7 +2,10 @@
 //!
 //! A session is a random 256-bit id in an `HttpOnly; SameSite=Lax` cookie (`Secure` when
 //! the request came over TLS), mapped server-side to the signed-in caller and a per-session
-//! CSRF token. Sessions expire after 8 hours without use.
+//! CSRF token. Sessions expire after 8 hours without use. On every request the session's
+//! user is looked up again (through [`crate::auth`]'s short-lived cache): a user removed,
+//! or a token revoked that the session was opened with, ends the session within
+//! [`crate::auth::CALLER_TTL`].
 //!
 //! Why a process-wide static and not a field of `AppState`: `AppState` belongs to the API
 //! and the console must not widen it; sessions are therefore held in memory here and are
@@ -35,6 +38,8 @@ pub struct Session {
     pub id: String,
     pub caller: Arc<Caller>,
     pub csrf: String,
+    /// The hash of the API token the session was opened with; `None` for a password.
+    pub token_hash: Option<String>,
 }
 
 struct Entry {
@@ -55,12 +60,20 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-/// Opens a session for `caller`; answers it (its id goes into the cookie).
+/// Opens a session for `caller` (signed in by password); answers it (its id goes into the
+/// cookie).
 pub fn open(caller: Arc<Caller>) -> Session {
+    open_with(caller, None)
+}
+
+/// Opens a session; `token_hash` when the user signed in with an API token, which then
+/// must stay valid for the session to live.
+pub fn open_with(caller: Arc<Caller>, token_hash: Option<String>) -> Session {
     let session = Session {
         id: random_token(),
         caller,
         csrf: random_token(),
+        token_hash,
     };
     let now = Instant::now();
     let mut map = SESSIONS.map.lock().unwrap_or_else(|e| e.into_inner());
@@ -122,19 +135,35 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// Whether the browser reached us over TLS (directly or through a proxy that says so).
+/// Whether the browser reached us over TLS: directly, or through a trusted proxy that says
+/// so ([`crate::edge`]); the proxy headers of anyone else are ignored.
 pub fn over_tls(parts: &Parts) -> bool {
     parts.uri.scheme_str() == Some("https")
         || parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
-        || parts
-            .headers
-            .get(header::FORWARDED)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"))
+            .extensions
+            .get::<crate::edge::Edge>()
+            .is_some_and(|e| e.https)
+}
+
+/// The session still stands for a user that exists (and, when opened with a token, for a
+/// token that still works); with the user as stored now. A session that no longer does is
+/// closed.
+async fn still_valid(state: &AppState, s: Session) -> Option<Session> {
+    let fresh = match &s.token_hash {
+        Some(hash) => crate::auth::caller_by_hash(state, hash).await,
+        None => crate::auth::caller_by_id(state, &s.caller.id).await,
+    };
+    match fresh {
+        Ok(Some(caller)) if caller.id == s.caller.id => Some(Session { caller, ..s }),
+        Ok(_) => {
+            close(&s.id);
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "console: cannot check a session's user");
+            None
+        }
+    }
 }
 
 /// A `Set-Cookie` value. `max_age` `Some(0)` deletes the cookie.
@@ -164,6 +193,8 @@ pub fn set_cookie(
 pub struct Ctx {
     pub tr: Tr,
     pub secure: bool,
+    /// The client's address (from a trusted proxy's header when behind one), if known.
+    pub client: Option<std::net::IpAddr>,
     pub session: Option<Session>,
     /// The request path and query, for the language selector's way back.
     pub here: String,
@@ -176,7 +207,7 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let lang = i18n::negotiate(
             cookie(&parts.headers, LANG_COOKIE).as_deref(),
@@ -185,10 +216,17 @@ impl FromRequestParts<AppState> for Ctx {
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok()),
         );
-        let session = cookie(&parts.headers, SESSION_COOKIE).and_then(|id| find(&id));
+        let session = match cookie(&parts.headers, SESSION_COOKIE).and_then(|id| find(&id)) {
+            Some(s) => still_valid(state, s).await,
+            None => None,
+        };
         Ok(Ctx {
             tr: Tr::for_code(lang),
             secure: over_tls(parts),
+            client: parts
+                .extensions
+                .get::<crate::edge::Edge>()
+                .and_then(|e| e.client),
             session,
             here: parts
                 .uri

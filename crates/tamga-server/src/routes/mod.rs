@@ -1,6 +1,7 @@
 //! HTTP routes: thin handlers that authenticate, parse, call the lifecycle, answer.
 
 pub mod audit;
+pub mod auth;
 pub mod claims;
 pub mod controls;
 pub mod declarations;

@@ -1,6 +1,6 @@
 use std::io::Read;
 
-use tamga_server::users::{NewUser, UserError, create_user};
+use tamga_server::users::{NewUser, UserError, create_user, remove_user, revoke_token};
 
 pub async fn add(
     database: &str,
@@ -44,4 +44,29 @@ pub async fn add(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn user_id(state: &tamga_server::AppState, name: &str) -> anyhow::Result<String> {
+    match tamga_store::users::by_name(state.store.db(), name).await? {
+        Some(row) => Ok(row.id),
+        None => anyhow::bail!("no user named {name}"),
+    }
+}
+
+/// `tamga user revoke --name N`: the user's API token stops working.
+pub async fn revoke(database: &str, name: &str) -> anyhow::Result<()> {
+    let state = super::open(database).await?;
+    let id = user_id(&state, name).await?;
+    revoke_token(&state, &id, "cli").await?;
+    println!("revoked the API token of {name} ({id})");
+    Ok(())
+}
+
+/// `tamga user remove --name N`: the user is gone; its token and sessions stop working.
+pub async fn remove(database: &str, name: &str) -> anyhow::Result<()> {
+    let state = super::open(database).await?;
+    let id = user_id(&state, name).await?;
+    remove_user(&state, &id, "cli").await?;
+    println!("removed {name} ({id})");
+    Ok(())
 }
