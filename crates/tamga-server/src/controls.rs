@@ -496,7 +496,10 @@ pub async fn record_result(
             &row.id,
             &caller.id,
             &json!({"control": task.id, "outcome": outcome, "findings": findings_json, "note": note,
-                    "revenue_recovered": recovered, "version": next.version}),
+                    "revenue_recovered": recovered, "version": next.version,
+                    "body_hash": blake3::hash(next.body.as_bytes()).to_hex().to_string(),
+                    "taxes": taxes.as_ref().map(|t| json!({"total": t.total, "currency": t.currency})),
+                    "ledger": (changed && recovered != Decimal::ZERO).then(|| json!({"kind": "additional", "amount": recovered.to_string()}))}),
         ))
         .event(status_event(
             &row.id,

@@ -354,7 +354,8 @@ pub async fn lodge(
             &caller.id,
             &with_taxes(
                 json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
-                       "office": row.office, "type": row.kind}),
+                       "office": row.office, "type": row.kind,
+                       "ledger": taxes.as_ref().map(|t| json!({"kind": "assessed", "amount": t.total.to_string()}))}),
                 taxes.as_ref(),
             ),
         ))
@@ -582,7 +583,9 @@ pub async fn amend(
             id,
             &caller.id,
             &with_taxes(
-                json!({"version": next.version, "reason": reason, "body_hash": body_hash(&next.body)}),
+                json!({"version": next.version, "reason": reason, "body_hash": body_hash(&next.body),
+                       "status": new_status, "channel": channel,
+                       "ledger": (difference != Decimal::ZERO).then(|| json!({"kind": "additional", "amount": difference.to_string()}))}),
                 taxes.as_ref(),
             ),
         ))
@@ -673,7 +676,7 @@ pub async fn invalidate(
         "declaration.invalidated",
         id,
         &caller.id,
-        &json!({"reason": reason}),
+        &json!({"reason": reason, "status": "invalidated"}),
     ));
     state.store.apply(change).await?;
     DeclarationView::from_row(&next)

@@ -230,7 +230,8 @@ pub async fn notify_payment(
                 "payment.received",
                 declaration,
                 &caller.id,
-                &json!({"amount": amount, "currency": national, "key": key, "balance": balance}),
+                &json!({"amount": amount, "currency": national, "key": key, "balance": balance,
+                        "ledger": {"kind": "paid", "amount": amount.to_string()}}),
             ));
         if released {
             change = change.event(crate::declarations::status_event(
@@ -388,7 +389,8 @@ pub async fn refund(
         "payment.refunded",
         id,
         &caller.id,
-        &json!({"amount": amount, "currency": national, "key": key, "reason": reason, "balance": new_balance}),
+        &json!({"amount": amount, "currency": national, "key": key, "reason": reason, "balance": new_balance,
+                "ledger": {"kind": "refunded", "amount": amount.to_string()}}),
     ));
     state.store.apply(change).await?;
     Ok(PaymentReceipt {
@@ -483,7 +485,8 @@ pub async fn guarantee(
             "payment.guaranteed",
             id,
             &caller.id,
-            &json!({"amount": balance, "currency": national, "reference": reference, "key": key}),
+            &json!({"amount": balance, "currency": national, "reference": reference, "key": key,
+                    "ledger": {"kind": "guaranteed", "amount": balance.to_string()}}),
         ));
     if status.as_str() != row.status {
         change = change.event(crate::declarations::status_event(

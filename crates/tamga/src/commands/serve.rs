@@ -2,6 +2,7 @@ use anyhow::Context;
 
 pub async fn run(addr: &str, database: &str) -> anyhow::Result<()> {
     let state = super::open(database).await?;
+    tamga_server::audit::start_from_env(&state).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
