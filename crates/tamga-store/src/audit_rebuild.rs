@@ -241,14 +241,24 @@ pub fn compare(
     for (d, kind, amount) in ledger {
         match amount.parse::<Decimal>() {
             Ok(a) => *sums.entry(d).or_default().entry(kind.clone()).or_default() += a,
-            Err(_) => miss(d, &format!("ledger.{kind}"), amount.clone(), "a decimal".into()),
+            Err(_) => miss(
+                d,
+                &format!("ledger.{kind}"),
+                amount.clone(),
+                "a decimal".into(),
+            ),
         }
     }
     let empty = BTreeMap::new();
     for row in stored {
         let id = row.id.as_str();
         let Some(r) = rebuilt.get(id) else {
-            miss(id, "events", "a declaration".into(), "no declaration.lodged".into());
+            miss(
+                id,
+                "events",
+                "a declaration".into(),
+                "no declaration.lodged".into(),
+            );
             continue;
         };
         if let Some(s) = &r.status
@@ -270,7 +280,12 @@ pub fn compare(
             && let Some(h) = &r.body_hash
         {
             if body_hash(&row.body) != *h {
-                miss(id, "body", format!("body hashing to {}", body_hash(&row.body)), format!("body_hash {h}"));
+                miss(
+                    id,
+                    "body",
+                    format!("body hashing to {}", body_hash(&row.body)),
+                    format!("body_hash {h}"),
+                );
             }
             match &row.version_body {
                 Some(b) if body_hash(b) != *h => miss(
@@ -399,18 +414,53 @@ mod tests {
     fn history() -> Vec<Event> {
         vec![
             event(1, "user.created", "u1", json!({"status": "ignored"})),
-            event(2, "declaration.lodged", "D1", json!({"version": 1, "body_hash": "h1",
+            event(
+                2,
+                "declaration.lodged",
+                "D1",
+                json!({"version": 1, "body_hash": "h1",
                 "taxes": {"total": "100.00", "currency": "KGS"},
-                "ledger": {"kind": "assessed", "amount": "100.00"}})),
+                "ledger": {"kind": "assessed", "amount": "100.00"}}),
+            ),
             event(3, "declaration.assessed", "D1", json!({"channel": "green"})),
             event(4, "control.opened", "D1", json!({"channel": "red"})),
-            event(5, "declaration.held_for_control", "D1", json!({"status": "under_control", "channel": "red"})),
-            event(6, "declaration.refused", "01234567890123", json!({"body_hash": "x"})),
-            event(7, "control.result_recorded", "D1", json!({"version": 2, "body_hash": "h2",
-                "taxes": {"total": "120.00"}, "ledger": {"kind": "additional", "amount": "20.00"}})),
-            event(8, "declaration.awaiting_payment", "D1", json!({"status": "awaiting_payment", "channel": "red"})),
-            event(9, "payment.received", "D1", json!({"amount": "70", "ledger": {"kind": "paid", "amount": "70"}})),
-            event(10, "payment.refunded", "D1", json!({"ledger": {"kind": "refunded", "amount": "5"}})),
+            event(
+                5,
+                "declaration.held_for_control",
+                "D1",
+                json!({"status": "under_control", "channel": "red"}),
+            ),
+            event(
+                6,
+                "declaration.refused",
+                "01234567890123",
+                json!({"body_hash": "x"}),
+            ),
+            event(
+                7,
+                "control.result_recorded",
+                "D1",
+                json!({"version": 2, "body_hash": "h2",
+                "taxes": {"total": "120.00"}, "ledger": {"kind": "additional", "amount": "20.00"}}),
+            ),
+            event(
+                8,
+                "declaration.awaiting_payment",
+                "D1",
+                json!({"status": "awaiting_payment", "channel": "red"}),
+            ),
+            event(
+                9,
+                "payment.received",
+                "D1",
+                json!({"amount": "70", "ledger": {"kind": "paid", "amount": "70"}}),
+            ),
+            event(
+                10,
+                "payment.refunded",
+                "D1",
+                json!({"ledger": {"kind": "refunded", "amount": "5"}}),
+            ),
         ]
     }
 
@@ -429,7 +479,11 @@ mod tests {
         assert_eq!(r.declarations.len(), 1, "only lodged subjects are rebuilt");
         let d1 = &r.declarations["D1"];
         assert_eq!(d1.status.as_deref(), Some("awaiting_payment"));
-        assert_eq!(d1.channel.as_deref(), Some("red"), "assessed's channel is not the declaration's");
+        assert_eq!(
+            d1.channel.as_deref(),
+            Some("red"),
+            "assessed's channel is not the declaration's"
+        );
         assert_eq!(d1.version, Some(2));
         assert_eq!(d1.body_hash.as_deref(), Some("h2"));
         assert_eq!(d1.taxes_total, Some(Some(d("120.00"))));
@@ -440,10 +494,30 @@ mod tests {
     #[test]
     fn events_written_before_the_convention_rebuild_the_same() {
         let legacy = vec![
-            event(1, "declaration.lodged", "D1", json!({"version": 1, "body_hash": "h1", "taxes": {"total": "100.00"}})),
-            event(2, "declaration.amended", "D1", json!({"version": 2, "body_hash": "h2", "taxes": {"total": "130.00"}})),
-            event(3, "control.result_recorded", "D1", json!({"revenue_recovered": "-10.00", "version": 2})),
-            event(4, "payment.received", "D1", json!({"amount": "50", "balance": "70"})),
+            event(
+                1,
+                "declaration.lodged",
+                "D1",
+                json!({"version": 1, "body_hash": "h1", "taxes": {"total": "100.00"}}),
+            ),
+            event(
+                2,
+                "declaration.amended",
+                "D1",
+                json!({"version": 2, "body_hash": "h2", "taxes": {"total": "130.00"}}),
+            ),
+            event(
+                3,
+                "control.result_recorded",
+                "D1",
+                json!({"revenue_recovered": "-10.00", "version": 2}),
+            ),
+            event(
+                4,
+                "payment.received",
+                "D1",
+                json!({"amount": "50", "balance": "70"}),
+            ),
             event(5, "payment.guaranteed", "D1", json!({"amount": "70"})),
             event(6, "declaration.invalidated", "D1", json!({"reason": "x"})),
         ];
@@ -458,18 +532,30 @@ mod tests {
     #[test]
     fn a_version_without_a_body_hash_is_not_compared_on_body_or_taxes() {
         let events = vec![
-            event(1, "declaration.lodged", "D1", json!({"version": 1, "body_hash": "h1"})),
+            event(
+                1,
+                "declaration.lodged",
+                "D1",
+                json!({"version": 1, "body_hash": "h1"}),
+            ),
             event(2, "control.result_recorded", "D1", json!({"version": 2})),
         ];
         let d1 = &fold(&events).declarations["D1"];
-        assert_eq!((d1.version, d1.body_hash.as_ref(), d1.taxes_total), (Some(2), None, None));
+        assert_eq!(
+            (d1.version, d1.body_hash.as_ref(), d1.taxes_total),
+            (Some(2), None, None)
+        );
     }
 
     #[test]
     fn a_new_event_kind_following_the_convention_needs_no_change() {
         let mut events = history();
-        events.push(event(11, "amendment.reduction_decided", "D1",
-            json!({"decision": "granted", "ledger": {"kind": "additional", "amount": "-5.00"}})));
+        events.push(event(
+            11,
+            "amendment.reduction_decided",
+            "D1",
+            json!({"decision": "granted", "ledger": {"kind": "additional", "amount": "-5.00"}}),
+        ));
         let d1 = &fold(&events).declarations["D1"];
         assert_eq!(d1.ledger["additional"], d("15.00"));
         assert_eq!(d1.balance(), d("50.00"));
@@ -478,10 +564,18 @@ mod tests {
     #[test]
     fn an_unreadable_ledger_movement_is_reported() {
         let mut events = history();
-        events.push(event(11, "payment.received", "D1", json!({"ledger": {"kind": "stolen", "amount": "1"}})));
+        events.push(event(
+            11,
+            "payment.received",
+            "D1",
+            json!({"ledger": {"kind": "stolen", "amount": "1"}}),
+        ));
         events.push(event(12, "payment.received", "D1", "not json".into()));
         let r = fold(&events);
-        assert_eq!(r.unreadable.iter().map(|u| u.0).collect::<Vec<_>>(), vec![11, 12]);
+        assert_eq!(
+            r.unreadable.iter().map(|u| u.0).collect::<Vec<_>>(),
+            vec![11, 12]
+        );
     }
 
     fn stored_as_events_say() -> StoredDeclaration {
@@ -498,10 +592,15 @@ mod tests {
     }
 
     fn ledger_as_events_say() -> Vec<(String, String, String)> {
-        [("assessed", "100.00"), ("additional", "20.00"), ("paid", "70"), ("refunded", "5")]
-            .iter()
-            .map(|(k, a)| ("D1".to_owned(), k.to_string(), a.to_string()))
-            .collect()
+        [
+            ("assessed", "100.00"),
+            ("additional", "20.00"),
+            ("paid", "70"),
+            ("refunded", "5"),
+        ]
+        .iter()
+        .map(|(k, a)| ("D1".to_owned(), k.to_string(), a.to_string()))
+        .collect()
     }
 
     /// The history with the real hash of the stored body `{}`.
@@ -517,7 +616,14 @@ mod tests {
 
     #[test]
     fn tables_that_say_what_the_events_say_compare_clean() {
-        assert_eq!(compare(&rebuilt(), &[stored_as_events_say()], &ledger_as_events_say()), vec![]);
+        assert_eq!(
+            compare(
+                &rebuilt(),
+                &[stored_as_events_say()],
+                &ledger_as_events_say()
+            ),
+            vec![]
+        );
     }
 
     #[test]
@@ -529,8 +635,14 @@ mod tests {
         row.taxes = Some(json!({"total": "12.00"}).to_string());
         row.balance = Some("0".into());
         let m = compare(&rebuilt(), &[row], &ledger_as_events_say());
-        assert_eq!(fields(&m), vec!["status", "channel", "body", "taxes.total", "balance"]);
-        assert_eq!(m[0].to_string(), "declaration D1 status: the tables hold released but the events say awaiting_payment");
+        assert_eq!(
+            fields(&m),
+            vec!["status", "channel", "body", "taxes.total", "balance"]
+        );
+        assert_eq!(
+            m[0].to_string(),
+            "declaration D1 status: the tables hold released but the events say awaiting_payment"
+        );
     }
 
     #[test]
@@ -540,7 +652,10 @@ mod tests {
         ledger.push(("D9".into(), "paid".into(), "1".into()));
         let m = compare(&rebuilt(), &[stored_as_events_say()], &ledger);
         assert_eq!(fields(&m), vec!["ledger.paid", "ledger"]);
-        assert_eq!((m[0].stored.as_str(), m[0].events.as_str()), ("125.00", "70"));
+        assert_eq!(
+            (m[0].stored.as_str(), m[0].events.as_str()),
+            ("125.00", "70")
+        );
         assert_eq!(m[1].declaration, "D9");
     }
 

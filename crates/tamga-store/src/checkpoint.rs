@@ -374,7 +374,11 @@ mod tests {
     fn a_checkpoint_verifies_with_its_key_and_not_with_another() {
         let c = key(1).sign(7, 7, &"ab".repeat(32), "2026-01-01T00:00:00Z");
         assert_eq!(c.verify(&key(1).public()), Ok(()));
-        assert!(c.verify(&key(2).public()).unwrap_err().contains("another key"));
+        assert!(
+            c.verify(&key(2).public())
+                .unwrap_err()
+                .contains("another key")
+        );
         // A row whose key column is rewritten to the other key still fails the signature.
         let mut forged = c.clone();
         forged.public_key = key(2).public_hex();
@@ -431,7 +435,11 @@ mod tests {
         let good = k.sign(5, 5, &hashes[4], "t1");
         assert!(check([&good], Some(&k.public()), 10, at, "stored").is_empty());
         // The log was rewritten: event 5 now has another hash.
-        let rewritten = |seq: i64| (seq != 5).then(|| hashes[seq as usize - 1].clone()).or(Some("x".into()));
+        let rewritten = |seq: i64| {
+            (seq != 5)
+                .then(|| hashes[seq as usize - 1].clone())
+                .or(Some("x".into()))
+        };
         let f = check([&good], Some(&k.public()), 10, rewritten, "stored");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].seq, 5);
@@ -451,7 +459,11 @@ mod tests {
     #[test]
     fn exported_lines_parse_back() {
         let c = key(6).sign(3, 3, "h", "t");
-        let text = format!("{}\n\n{}\n", serde_json::to_string(&c).unwrap(), serde_json::to_string(&c).unwrap());
+        let text = format!(
+            "{}\n\n{}\n",
+            serde_json::to_string(&c).unwrap(),
+            serde_json::to_string(&c).unwrap()
+        );
         assert_eq!(parse_exported(&text).unwrap(), vec![c.clone(), c]);
         assert!(parse_exported("{").unwrap_err().starts_with("line 1"));
     }

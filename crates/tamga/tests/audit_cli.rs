@@ -24,7 +24,16 @@ fn last_line(o: &Output) -> String {
 }
 
 fn add_user(db: &str, name: &str) {
-    let o = tamga(&["user", "add", "--name", name, "--role", "auditor", "--database", db]);
+    let o = tamga(&[
+        "user",
+        "add",
+        "--name",
+        name,
+        "--role",
+        "auditor",
+        "--database",
+        db,
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
@@ -53,12 +62,23 @@ async fn the_audit_commands_sign_export_and_catch_deleted_events() {
     let public = last_line(&o);
     assert_eq!(public.len(), 64, "{}", stdout(&o));
     // The key file is not overwritten.
-    assert!(!tamga(&["audit", "keygen", "--out", path(&key)]).status.success());
+    assert!(
+        !tamga(&["audit", "keygen", "--out", path(&key)])
+            .status
+            .success()
+    );
 
     for name in ["ann", "bob", "cyd"] {
         add_user(&db, name);
     }
-    let o = tamga(&["audit", "checkpoint", "--database", &db, "--audit-key", path(&key)]);
+    let o = tamga(&[
+        "audit",
+        "checkpoint",
+        "--database",
+        &db,
+        "--audit-key",
+        path(&key),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = tamga(&["audit", "export", "--database", &db, "--out", path(&held)]);
     assert!(o.status.success());
@@ -85,23 +105,36 @@ async fn the_audit_commands_sign_export_and_catch_deleted_events() {
     let other = "11".repeat(32);
     let o = verify(&["--public-key", &other]);
     assert!(!o.status.success(), "{}", stdout(&o));
-    assert!(stdout(&o).contains("another key") || stdout(&o).contains("--public-key"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("another key") || stdout(&o).contains("--public-key"),
+        "{}",
+        stdout(&o)
+    );
     // A verify with the key signs a fresh checkpoint of the head.
     let o = verify(&["--audit-key", path(&key)]);
     assert!(o.status.success(), "{}", stdout(&o));
-    assert!(stdout(&o).contains(&format!("checkpoint: signed event {events}")), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("checkpoint: signed event {events}")),
+        "{}",
+        stdout(&o)
+    );
 
     // Delete the last user's event and every stored checkpoint: the chain that is left
     // holds, but the held file counted more events.
     execute(&db, &format!("DELETE FROM events WHERE seq = {events}")).await;
     execute(&db, "DELETE FROM audit_checkpoints").await;
     let o = verify(&[]);
-    assert!(o.status.success(), "without checkpoints nothing can tell: {}", stdout(&o));
+    assert!(
+        o.status.success(),
+        "without checkpoints nothing can tell: {}",
+        stdout(&o)
+    );
     let o = verify(&["--public-key", &public, "--checkpoints", path(&held)]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let last = last_line(&o);
     assert!(
-        last.starts_with(&format!("broken: event {events}: ")) && last.contains("deleted from the end"),
+        last.starts_with(&format!("broken: event {events}: "))
+            && last.contains("deleted from the end"),
         "{last}"
     );
 }

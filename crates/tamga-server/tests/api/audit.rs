@@ -150,7 +150,11 @@ async fn an_edited_event_with_recomputed_hashes_is_caught_by_the_signed_checkpoi
     assert!(r.is_ok(), "{r:?}");
     // The first lodgement's `declaration.lodged`: claim no taxes were assessed.
     let kinds = app.event_kinds().await;
-    let lodged = kinds.iter().position(|k| k == "declaration.lodged").unwrap() as i64 + 1;
+    let lodged = kinds
+        .iter()
+        .position(|k| k == "declaration.lodged")
+        .unwrap() as i64
+        + 1;
     rewrite_event(&app, lodged, r#"{"version":1,"body_hash":"forged"}"#).await;
     let r = trail(&app, &[]).await;
     assert_eq!(
@@ -203,14 +207,22 @@ async fn deleting_the_last_events_is_caught_by_the_stored_and_the_held_checkpoin
     );
     // Without the held copy, a configured key with no stored checkpoint is a finding.
     let r = trail(&app, &[]).await;
-    assert!(reasons(&r).contains("no signed checkpoint"), "{}", reasons(&r));
+    assert!(
+        reasons(&r).contains("no signed checkpoint"),
+        "{}",
+        reasons(&r)
+    );
 }
 
 async fn a_checkpoint_signed_by_another_key_is_refused(backend: Backend) {
     let app = lodged_app(backend).await;
     sign(&app, &AuditKey::from_seed([8; 32])).await;
     let r = trail(&app, &[]).await;
-    assert!(reasons(&r).contains("signed by another key"), "{}", reasons(&r));
+    assert!(
+        reasons(&r).contains("signed by another key"),
+        "{}",
+        reasons(&r)
+    );
     // A checkpoint row whose key column names the configured key, signed by another.
     let mut forged = AuditKey::from_seed([8; 32]).sign(2, 2, "x", "2026-01-01T00:00:00Z");
     forged.public_key = signer().public_hex();
@@ -232,7 +244,10 @@ async fn red_declaration(app: &TestApp) -> String {
         .await;
     assert_eq!(status, 201, "{created}");
     let d = app.lodge(&trader, &cheap_phones(PARTY_A)).await;
-    assert_eq!((d["channel"].as_str(), d["status"].as_str()), (Some("red"), Some("under_control")));
+    assert_eq!(
+        (d["channel"].as_str(), d["status"].as_str()),
+        (Some("red"), Some("under_control"))
+    );
     d["id"].as_str().unwrap().to_owned()
 }
 
@@ -244,9 +259,7 @@ fn fields_of(r: &TrailReport, id: &str) -> Vec<String> {
         .collect()
 }
 
-async fn a_red_declaration_turned_green_and_released_is_caught_by_the_rebuild(
-    backend: Backend,
-) {
+async fn a_red_declaration_turned_green_and_released_is_caught_by_the_rebuild(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let id = red_declaration(&app).await;
     sign(&app, &signer()).await;
@@ -261,7 +274,10 @@ async fn a_red_declaration_turned_green_and_released_is_caught_by_the_rebuild(
     assert!(r.checkpoints.is_empty(), "the events themselves are intact");
     assert_eq!(fields_of(&r, &id), vec!["status", "channel"]);
     let m = &r.mismatches[0];
-    assert_eq!((m.stored.as_str(), m.events.as_str()), ("released", "under_control"));
+    assert_eq!(
+        (m.stored.as_str(), m.events.as_str()),
+        ("released", "under_control")
+    );
     assert!(!r.is_ok());
 }
 
@@ -339,7 +355,10 @@ async fn the_checkpointer_signs_the_head_and_an_intact_trail_verifies(backend: B
     assert_eq!(stored[0].seq, head);
     // The same head is not signed again; a new event is.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(checkpoint::all(app.state.store.db()).await.unwrap().len(), 1);
+    assert_eq!(
+        checkpoint::all(app.state.store.db()).await.unwrap().len(),
+        1
+    );
     let token = app.user("trader-b", "trader", Some(PARTY_A), None).await;
     app.lodge(&token, &declaration(PARTY_A)).await;
     for _ in 0..100 {

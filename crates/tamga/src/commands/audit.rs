@@ -36,8 +36,7 @@ pub async fn verify(
     let signer = audit_key.map(read_key).transpose()?;
     let key = match (public_key, &signer) {
         (Some(text), _) => Some(
-            checkpoint::parse_public_key(text)
-                .map_err(|e| anyhow::anyhow!("--public-key: {e}"))?,
+            checkpoint::parse_public_key(text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?,
         ),
         (None, Some(s)) => Some(s.public()),
         (None, None) => None,
