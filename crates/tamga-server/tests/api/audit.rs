@@ -135,6 +135,7 @@ async fn rewrite_event(app: &TestApp, seq: i64, payload: &str) {
             .bind(e.seq)
             .execute(p)
             .await
+            .map(drop)
             .unwrap());
         }
         prev = hash;
