@@ -346,8 +346,9 @@ pub async fn verify_trail(
     let mut findings = check(&stored, key, events, at, "stored");
     findings.extend(check(held, key, events, at, "held"));
     if key.is_some() && stored.is_empty() && events > 0 {
+        // Named after the head: no event is pinned, none in particular is broken.
         findings.push(Finding {
-            seq: events as i64,
+            seq: events as i64 + 1,
             reason: "no signed checkpoint is stored: they were deleted, or never signed".into(),
         });
     }
