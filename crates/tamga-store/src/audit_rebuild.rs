@@ -28,7 +28,7 @@ use tamga_types::Decimal;
 
 use crate::event_log::Event;
 use crate::ledger::sign_of;
-use crate::{Db, Result, on_pool};
+use crate::{Db, Result};
 
 /// One declaration as its events describe it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -348,41 +348,61 @@ pub fn compare(
     out
 }
 
-/// Reads the whole log (in pages) and the tables, and compares them. Each side is read in
-/// its own queries: run it on a database nobody writes meanwhile (`tamga audit verify`
-/// against a stopped server, or a copy), or expect the newest changes to show as
-/// mismatches.
+/// Reads the whole log (in pages) and the tables in one snapshot (a read transaction;
+/// REPEATABLE READ on PostgreSQL), so changes committing meanwhile, on a live server, are
+/// seen on both sides or on neither; then compares them. Answers how many declarations were
+/// compared, the mismatches, and the events the fold could not read.
 pub async fn check(db: &Db) -> Result<(usize, Vec<Mismatch>, Vec<(i64, String)>)> {
     const PAGE: i64 = 5_000;
-    let mut fold = Rebuild::default();
-    let mut next = 1i64;
-    loop {
-        let page: Vec<Event> = on_pool!(db, p => sqlx::query_as::<_, Event>(
-            "SELECT seq, at, kind, subject, actor, payload, prev_hash, hash FROM events \
-             WHERE seq >= $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(next)
-        .bind(PAGE)
-        .fetch_all(p)
-        .await?);
-        let Some(last) = page.last() else { break };
-        next = last.seq + 1;
-        for e in &page {
-            fold.apply(e);
-        }
+    macro_rules! read_all {
+        ($tx:expr) => {{
+            let mut fold = Rebuild::default();
+            let mut next = 1i64;
+            loop {
+                let page: Vec<Event> = sqlx::query_as::<_, Event>(
+                    "SELECT seq, at, kind, subject, actor, payload, prev_hash, hash FROM events \
+                     WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(next)
+                .bind(PAGE)
+                .fetch_all(&mut *$tx)
+                .await?;
+                let Some(last) = page.last() else { break };
+                next = last.seq + 1;
+                for e in &page {
+                    fold.apply(e);
+                }
+            }
+            let stored: Vec<StoredDeclaration> = sqlx::query_as::<_, StoredDeclaration>(
+                "SELECT d.id, d.version, d.status, d.channel, d.body, d.taxes, d.balance, \
+                 v.body AS version_body FROM declarations d LEFT JOIN declaration_versions v \
+                 ON v.declaration_id = d.id AND v.version = d.version ORDER BY d.id",
+            )
+            .fetch_all(&mut *$tx)
+            .await?;
+            let ledger: Vec<(String, String, String)> =
+                sqlx::query_as("SELECT declaration_id, kind, amount FROM ledger")
+                    .fetch_all(&mut *$tx)
+                    .await?;
+            (fold, stored, ledger)
+        }};
     }
-    let stored: Vec<StoredDeclaration> = on_pool!(db, p => sqlx::query_as::<_, StoredDeclaration>(
-        "SELECT d.id, d.version, d.status, d.channel, d.body, d.taxes, d.balance, v.body AS version_body \
-         FROM declarations d LEFT JOIN declaration_versions v \
-         ON v.declaration_id = d.id AND v.version = d.version ORDER BY d.id",
-    )
-    .fetch_all(p)
-    .await?);
-    let ledger: Vec<(String, String, String)> = on_pool!(db, p => sqlx::query_as(
-        "SELECT declaration_id, kind, amount FROM ledger",
-    )
-    .fetch_all(p)
-    .await?);
+    let (fold, stored, ledger) = match db {
+        Db::Sqlite(p) => {
+            let mut tx = p.begin().await?;
+            let read = read_all!(tx);
+            tx.commit().await?;
+            read
+        }
+        Db::Postgres(p) => {
+            let mut tx = p
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?;
+            let read = read_all!(tx);
+            tx.commit().await?;
+            read
+        }
+    };
     let mismatches = compare(&fold.declarations, &stored, &ledger);
     Ok((stored.len(), mismatches, fold.unreadable))
 }

@@ -323,19 +323,23 @@ impl TrailReport {
 }
 
 /// Walks the chain, checks the stored checkpoints and the `held` ones (exported earlier)
-/// against it — signatures too when `key` is given, which must then have signed at least
-/// one stored checkpoint of a non-empty log — and rebuilds the state from the events.
+/// against it — signatures too when `key` is given — and rebuilds the state from the
+/// events. With `expect_checkpoint` (a key is configured and the caller is not about to
+/// sign the first checkpoint), a non-empty log without any stored checkpoint is a finding.
 pub async fn verify_trail(
     db: &Db,
     key: Option<&VerifyingKey>,
     held: &[Checkpoint],
+    expect_checkpoint: bool,
 ) -> Result<TrailReport> {
+    // Checkpoints first: one signed meanwhile by a live server names an event the walk,
+    // which comes after, will see.
+    let stored = all(db).await?;
     let chain = crate::event_log::verify(db).await?;
     let events = match &chain {
         crate::VerifyReport::Ok { events } => *events,
         crate::VerifyReport::Broken { seq, .. } => (*seq - 1).max(0) as u64,
     };
-    let stored = all(db).await?;
     let mut hashes = std::collections::HashMap::new();
     for c in stored.iter().chain(held) {
         if !hashes.contains_key(&c.seq) {
@@ -345,7 +349,7 @@ pub async fn verify_trail(
     let at = |seq: i64| hashes.get(&seq).cloned().flatten();
     let mut findings = check(&stored, key, events, at, "stored");
     findings.extend(check(held, key, events, at, "held"));
-    if key.is_some() && stored.is_empty() && events > 0 {
+    if expect_checkpoint && key.is_some() && stored.is_empty() && events > 0 {
         // Named after the head: no event is pinned, none in particular is broken.
         findings.push(Finding {
             seq: events as i64 + 1,

@@ -95,7 +95,7 @@ async fn sign(app: &TestApp, key: &AuditKey) -> Checkpoint {
 }
 
 async fn trail(app: &TestApp, held: &[Checkpoint]) -> TrailReport {
-    checkpoint::verify_trail(app.state.store.db(), Some(&signer().public()), held)
+    checkpoint::verify_trail(app.state.store.db(), Some(&signer().public()), held, true)
         .await
         .unwrap()
 }
