@@ -340,11 +340,10 @@ pub async fn verify_trail(
         crate::VerifyReport::Ok { events } => *events,
         crate::VerifyReport::Broken { seq, .. } => (*seq - 1).max(0) as u64,
     };
+    let seqs: std::collections::BTreeSet<i64> = stored.iter().chain(held).map(|c| c.seq).collect();
     let mut hashes = std::collections::HashMap::new();
-    for c in stored.iter().chain(held) {
-        if !hashes.contains_key(&c.seq) {
-            hashes.insert(c.seq, hash_at(db, c.seq).await?);
-        }
+    for seq in seqs {
+        hashes.insert(seq, hash_at(db, seq).await?);
     }
     let at = |seq: i64| hashes.get(&seq).cloned().flatten();
     let mut findings = check(&stored, key, events, at, "stored");
