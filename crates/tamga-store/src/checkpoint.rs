@@ -357,9 +357,8 @@ pub async fn verify_trail(
     };
     let seqs: std::collections::BTreeSet<i64> = stored.iter().chain(held).map(|c| c.seq).collect();
     for seq in seqs {
-        if !hashes.contains_key(&seq) {
-            let hash = hash_at(db, seq).await?;
-            hashes.insert(seq, hash);
+        if let std::collections::hash_map::Entry::Vacant(slot) = hashes.entry(seq) {
+            slot.insert(hash_at(db, seq).await?);
         }
     }
     let at = |seq: i64| hashes.get(&seq).cloned().flatten();
