@@ -564,8 +564,8 @@ pub fn parse_profile(value: &Value) -> Result<ProfileDraft, FieldErrors> {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => {
-            if let Err(message) = Condition::check(s) {
-                errors.push("condition", "bad_expression", message);
+            if let Err(r) = Condition::check(s) {
+                errors.push("condition", r.code, r.message);
             }
             Some(s.clone())
         }
@@ -1053,6 +1053,28 @@ mod tests {
         let e = parse_profile(&v).unwrap_err();
         assert_eq!(e.codes(), vec![("condition", "bad_expression")]);
         assert!(!e.errors[0].message.is_empty());
+    }
+
+    #[test]
+    fn a_16_kb_member_chain_is_refused_as_too_long_without_parsing() {
+        let mut v = contract_example();
+        v["condition"] = json!(format!("declaration{}", ".a".repeat(8_000)));
+        // On a 256 KiB stack: the refusal itself does not recurse per level.
+        let e = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse_profile(&v).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(e.codes(), vec![("condition", "condition_too_long")]);
+    }
+
+    #[test]
+    fn a_short_chain_of_too_many_operators_is_refused_as_too_deep() {
+        let mut v = contract_example();
+        v["condition"] = json!(format!("declaration{} == 1", ".a".repeat(200)));
+        let e = parse_profile(&v).unwrap_err();
+        assert_eq!(e.codes(), vec![("condition", "condition_too_deep")]);
     }
 
     #[test]

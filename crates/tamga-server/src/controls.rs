@@ -486,7 +486,10 @@ pub async fn record_result(
         ));
     }
     let mut result = json!({"control": task.id, "outcome": outcome, "findings": findings_json,
-        "note": note, "revenue_recovered": recovered, "version": next.version});
+        "note": note, "revenue_recovered": recovered, "version": next.version,
+        "body_hash": blake3::hash(next.body.as_bytes()).to_hex().to_string(),
+        "taxes": taxes.as_ref().map(|t| json!({"total": t.total, "currency": t.currency})),
+        "ledger": null});
     // A difference from the duties the ledger holds — corrections found, or a pending claim
     // to lower them that the controlled version confirms — is the officer's to write.
     if recovered != Decimal::ZERO {

@@ -363,7 +363,8 @@ pub async fn lodge(
             &caller.id,
             &with_taxes(
                 json!({"version": 1, "body_hash": body_hash(&row.body), "declarant": row.declarant,
-                       "office": row.office, "type": row.kind}),
+                       "office": row.office, "type": row.kind,
+                       "ledger": taxes.as_ref().map(|t| json!({"kind": "assessed", "amount": t.total.to_string()}))}),
                 taxes.as_ref(),
             ),
         ))
@@ -653,7 +654,10 @@ pub async fn amend(
     next.balance = (taxes.is_some() || row.balance.is_some()).then(|| balance.to_string());
     let mut change = next.update(row.revision);
     let mut amended = json!({"version": next.version, "reason": reason,
-        "body_hash": body_hash(&next.body), "channel": channel});
+        "body_hash": body_hash(&next.body), "status": new_status, "channel": channel,
+        // Present even when null: "this amendment wrote no ledger row" (a lower total
+        // files a claim instead), which the audit rebuild must not infer from the taxes.
+        "ledger": null});
     if added > Decimal::ZERO {
         change = change.stmt(
             ledger_entry(
@@ -807,7 +811,7 @@ pub async fn invalidate(
         "declaration.invalidated",
         id,
         &caller.id,
-        &json!({"reason": reason}),
+        &json!({"reason": reason, "status": "invalidated"}),
     ));
     state.store.apply(change).await?;
     DeclarationView::from_row(&next)

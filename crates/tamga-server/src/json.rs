@@ -1,5 +1,20 @@
 //! Request extractors that answer malformed input with our JSON errors instead of axum's
 //! plain-text rejections.
+//!
+//! Where the depth of untrusted input is bounded (nothing in request handling may recurse
+//! once per level of something a caller sends):
+//! - the body's size: `DefaultBodyLimit` (`Config::body_limit`, 1 MiB) answers 413
+//!   (`ApiError::TooLarge`, below) before anything is parsed;
+//! - JSON nesting: `serde_json` stops at 128 levels (its default; the `unbounded_depth`
+//!   feature, which lifts it, is enabled by no crate in the workspace: `cargo tree -e
+//!   features -i serde_json`), so every `Value` a handler sees, and its recursive drop and
+//!   printing, are at most 128 deep;
+//! - the declaration validator (`tamga_types::validate`) and the profile parser
+//!   (`tamga_risk::profile`) walk fixed schemas, one function per known level, never the
+//!   input's own shape;
+//! - a risk profile's CEL `condition`, the one input that is a language: its length,
+//!   bracket nesting and operators are bounded before it is parsed
+//!   (`tamga_risk::condition::bound`), on writing and in a back-test's draft alike.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

@@ -4,6 +4,7 @@
 //! answers. Invariants: only this crate knows HTTP; every answer that is not a success has
 //! CONTRACT.md's `{"errors": […]}` shape; no input, however malformed, produces a 500.
 
+pub mod audit;
 pub mod auth;
 pub mod claims;
 pub mod console;

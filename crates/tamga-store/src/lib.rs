@@ -10,7 +10,9 @@
 //! - Queries are plain SQL text shared by both backends (`$1` placeholders work on both);
 //!   timestamps are RFC 3339 UTC text, amounts decimal text, documents JSON text.
 
+pub mod audit_rebuild;
 mod backend;
+pub mod checkpoint;
 pub mod claims;
 pub mod declarations;
 pub mod event_log;

@@ -135,10 +135,39 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the event log; exit 1 at the first event whose hash does not match.
+    /// Walk the event log, check signed checkpoints, rebuild the state from the events and
+    /// compare it with the tables; exit 1 naming the first broken event or each mismatch.
     Verify {
         #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
         database: String,
+        /// The checkpoint signers' public key (64 hex digits); every checkpoint must be its.
+        #[arg(long, env = "TAMGA_AUDIT_PUBLIC_KEY")]
+        public_key: Option<String>,
+        /// Checkpoints exported earlier (`tamga audit export`) and held outside the database.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+        /// Signing key: when given, a verify that passes signs a checkpoint of the head.
+        #[arg(long, env = "TAMGA_AUDIT_KEY_FILE")]
+        audit_key: Option<std::path::PathBuf>,
+    },
+    /// Create a signing key: writes its seed (hex) to FILE and prints the public key.
+    Keygen {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Sign a checkpoint of the event log's head now.
+    Checkpoint {
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+        #[arg(long, env = "TAMGA_AUDIT_KEY_FILE")]
+        audit_key: std::path::PathBuf,
+    },
+    /// Print the signed checkpoints as JSON lines (to FILE with --out), to keep elsewhere.
+    Export {
+        #[arg(long, env = "TAMGA_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -249,8 +278,35 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
-            command: AuditCommand::Verify { database },
-        } => commands::audit::verify(&database).await,
+            command:
+                AuditCommand::Verify {
+                    database,
+                    public_key,
+                    checkpoints,
+                    audit_key,
+                },
+        } => {
+            commands::audit::verify(
+                &database,
+                public_key.as_deref(),
+                checkpoints.as_deref(),
+                audit_key.as_deref(),
+            )
+            .await
+        }
+        Command::Audit {
+            command: AuditCommand::Keygen { out },
+        } => commands::audit::keygen(&out),
+        Command::Audit {
+            command:
+                AuditCommand::Checkpoint {
+                    database,
+                    audit_key,
+                },
+        } => commands::audit::checkpoint(&database, &audit_key).await,
+        Command::Audit {
+            command: AuditCommand::Export { database, out },
+        } => commands::audit::export(&database, out.as_deref()).await,
         Command::Tariff {
             command: TableCommand::Import { file, database },
         } => commands::tables::import(&database, &file, commands::tables::Table::Tariff).await,

@@ -302,12 +302,20 @@ impl TestApp {
             .count()
     }
 
-    /// Every stored balance agrees with its ledger.
+    /// Every stored balance agrees with its ledger, and every declaration's state and
+    /// ledger with what its events say (`tamga audit verify`'s rebuild).
     pub async fn assert_ledger_reconciles(&self) -> u64 {
         let (checked, mismatches) = tamga_store::ledger::reconcile(self.state.store.db())
             .await
             .expect("reconcile");
         assert!(mismatches.is_empty(), "ledger mismatches: {mismatches:?}");
+        let (_, state, unreadable) = tamga_store::audit_rebuild::check(self.state.store.db())
+            .await
+            .expect("rebuild");
+        assert!(
+            state.is_empty() && unreadable.is_empty(),
+            "the tables and the events disagree: {state:#?} {unreadable:?}"
+        );
         checked
     }
 }

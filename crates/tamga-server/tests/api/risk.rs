@@ -30,6 +30,7 @@ on_both_backends!(
     a_condition_failing_at_run_time_fails_safe_to_at_least_yellow_and_shows_the_error,
     a_traders_risk_category_rises_with_its_discrepancies,
     a_reference_price_table_in_the_settings_flags_undervaluation_and_replays,
+    a_16_kb_member_chain_condition_is_refused_and_the_server_stays_up,
 );
 
 struct World {
@@ -1266,4 +1267,61 @@ async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replay
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["declarations"], 4, "{report}");
     assert_eq!(report["selected"], 3, "{report}");
+}
+
+/// Issue 12: a condition with an 8,000-deep member chain (16 KB) used to overflow the stack
+/// in the write-time check and abort the process. It is refused before parsing, on the
+/// profile endpoint and in a back-test's draft alike, and the server keeps answering; so
+/// does a body nested past serde_json's recursion limit (128).
+async fn a_16_kb_member_chain_condition_is_refused_and_the_server_stays_up(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let mut deep = profile();
+    deep["condition"] = json!(format!("declaration{}", ".a".repeat(8_000)));
+    let (status, answer) = app.post("/api/v1/risk/profiles", &w.analyst, &deep).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(
+        error_codes(&answer),
+        vec![("condition".to_owned(), "condition_too_long".to_owned())]
+    );
+    let today = tamga_server::declarations::today().to_string();
+    let (status, answer) = app
+        .post(
+            "/api/v1/risk/backtest",
+            &w.analyst,
+            &json!({"profile": deep, "from": today, "to": today}),
+        )
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        error_codes(&answer).contains(&(
+            "profile.condition".to_owned(),
+            "condition_too_long".to_owned()
+        )),
+        "{answer}"
+    );
+    // Short, but past the operator bound.
+    let mut chain = profile();
+    chain["condition"] = json!(format!("declaration{} == 1", ".a".repeat(200)));
+    let (status, answer) = app.post("/api/v1/risk/profiles", &w.analyst, &chain).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(
+        error_codes(&answer),
+        vec![("condition".to_owned(), "condition_too_deep".to_owned())]
+    );
+    // A body nested 10,000 deep: serde_json stops at 128 levels, a 400, not a crash.
+    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let response = app
+        .client
+        .post(format!("{}/api/v1/risk/profiles", app.base))
+        .bearer_auth(&w.analyst)
+        .header("content-type", "application/json")
+        .body(nested)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    // Still alive: a real profile is stored afterwards.
+    create_profile(app, &w.analyst, &profile()).await;
+    assert_eq!(app.count("risk_profiles").await, 1);
 }

@@ -207,6 +207,7 @@ pub async fn run(
         "--rate must be between 0 and 10000 per second"
     );
     let state = super::open(database).await?;
+    tamga_server::audit::start_from_env(&state).map_err(anyhow::Error::msg)?;
     let sim = TradeSimulator::new(
         seed,
         SimConfig {

@@ -11,6 +11,7 @@ pub async fn run(
         ..Config::default()
     };
     let state = super::open_with(database, config).await?;
+    tamga_server::audit::start_from_env(&state).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
