@@ -120,18 +120,30 @@ pub async fn guarantee(
         // One click, one pledge: the form carries the key it was rendered with.
         "key": field(&pairs, "key").unwrap_or(""),
     });
-    match crate::payments::guarantee(&state, &caller, &id, body).await {
-        Ok(_) => Redirect::to(&format!("/declarations/{id}?notice=guaranteed")).into_response(),
+    let done = crate::payments::guarantee(&state, &caller, &id, body).await;
+    back_to_declaration(&state, &ctx, &id, done.map(|_| "guaranteed")).await
+}
+
+/// After a form on a declaration's page: to the page with a notice, or the page again with
+/// the refusal in words (422), or an error page.
+async fn back_to_declaration(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    done: Result<&str, ApiError>,
+) -> Response {
+    match done {
+        Ok(notice) => Redirect::to(&format!("/declarations/{id}?notice={notice}")).into_response(),
         Err(ApiError::Invalid(errs) | ApiError::Conflict(errs)) => {
             let problems = errs
                 .errors
                 .iter()
-                .map(|e| super::control::message(&ctx, e))
+                .map(|e| super::control::message(ctx, e))
                 .collect();
             declarations::declaration_page(
-                &state,
-                &ctx,
-                &id,
+                state,
+                ctx,
+                id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 problems,
@@ -139,8 +151,8 @@ pub async fn guarantee(
             )
             .await
         }
-        Err(ApiError::Forbidden(_)) => api_error_page(&ctx, ApiError::Forbidden(String::new())),
-        Err(e) => api_error_page(&ctx, e),
+        Err(ApiError::Forbidden(_)) => api_error_page(ctx, ApiError::Forbidden(String::new())),
+        Err(e) => api_error_page(ctx, e),
     }
 }
 
@@ -160,27 +172,8 @@ pub async fn decide_claim(
         "decision": field(&pairs, "decision").unwrap_or(""),
         "note": field(&pairs, "note").unwrap_or(""),
     });
-    match crate::claims::decide(&state, &caller, &claim, body).await {
-        Ok(_) => Redirect::to(&format!("/declarations/{id}?notice=claim-decided")).into_response(),
-        Err(ApiError::Invalid(errs) | ApiError::Conflict(errs)) => {
-            let problems = errs
-                .errors
-                .iter()
-                .map(|e| super::control::message(&ctx, e))
-                .collect();
-            declarations::declaration_page(
-                &state,
-                &ctx,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                problems,
-                None,
-            )
-            .await
-        }
-        Err(e) => api_error_page(&ctx, e),
-    }
+    let done = crate::claims::decide(&state, &caller, &claim, body).await;
+    back_to_declaration(&state, &ctx, &id, done.map(|_| "claim-decided")).await
 }
 
 #[derive(askama::Template)]

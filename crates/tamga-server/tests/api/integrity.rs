@@ -62,6 +62,22 @@ fn id_of(v: &Value) -> String {
     v["id"].as_str().expect("an id").to_owned()
 }
 
+/// A bank's payment notification in the national currency: (status, answer).
+async fn pay(
+    app: &TestApp,
+    bank: &str,
+    id: &str,
+    amount: impl ToString,
+    key: &str,
+) -> (u16, Value) {
+    app.post(
+        "/api/v1/payments",
+        bank,
+        &json!({"declaration": id, "amount": amount.to_string(), "currency": "KGS", "key": key}),
+    )
+    .await
+}
+
 fn amendment(value: &str, quantity: &str) -> Value {
     let mut body = declaration(PARTY_A);
     body["items"][0]["value"] = json!(value);
@@ -177,13 +193,7 @@ async fn an_amendment_after_a_control_opens_a_control_of_the_new_version(backend
     assert_ne!(tasks[0]["id"], task["id"]);
     assert!(negative_additionals(&ledger_entries(app, &k.officer, &id).await).is_empty());
     // Paying what the amendment claims is due does not release anything.
-    let (status, receipt) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": "1.00", "currency": "KGS", "key": "crumbs"}),
-        )
-        .await;
+    let (status, receipt) = pay(app, &k.bank, &id, "1.00", "crumbs").await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(receipt["status"], "under_control");
     let (status, answer) = app
@@ -401,13 +411,7 @@ async fn nul_characters_are_refused_at_the_edge_never_a_500(backend: Backend) {
         assert_eq!(status, 400, "{path}: {answer}");
         assert_eq!(answer["errors"][0]["code"], "nul_character", "{path}");
     }
-    let (status, answer) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": "1.00", "currency": "KGS", "key": "k\u{0}x"}),
-        )
-        .await;
+    let (status, answer) = pay(app, &k.bank, &id, "1.00", "k\u{0}x").await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(
         error_codes(&answer),
@@ -453,14 +457,7 @@ async fn huge_amounts_are_refused_and_never_overflow(backend: Backend) {
     let app = &k.app;
     let id = id_of(&app.lodge(&k.trader, &declaration(PARTY_A)).await);
     for key in ["huge-1", "huge-2"] {
-        let (status, answer) = app
-            .post(
-                "/api/v1/payments",
-                &k.bank,
-                &json!({"declaration": id, "amount": "50000000000000000000000000000",
-                        "currency": "KGS", "key": key}),
-            )
-            .await;
+        let (status, answer) = pay(app, &k.bank, &id, "50000000000000000000000000000", key).await;
         assert_eq!(status, 422, "{answer}");
         assert_eq!(
             error_codes(&answer),
@@ -476,14 +473,7 @@ async fn huge_amounts_are_refused_and_never_overflow(backend: Backend) {
         .await;
     assert_eq!(status, 422, "{answer}");
     // The largest allowed amount is taken, as a credit.
-    let (status, receipt) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": tamga_server::payments::MAX_AMOUNT,
-                    "currency": "KGS", "key": "max"}),
-        )
-        .await;
+    let (status, receipt) = pay(app, &k.bank, &id, tamga_server::payments::MAX_AMOUNT, "max").await;
     assert_eq!(status, 201, "{receipt}");
     assert!(dec(&receipt["balance"]) < Decimal::ZERO);
     app.assert_ledger_reconciles().await;
@@ -495,35 +485,17 @@ async fn a_payment_when_nothing_is_due_is_refused_and_an_overpayment_is_a_credit
     let created = app.lodge(&k.trader, &declaration(PARTY_A)).await;
     let id = id_of(&created);
     let over = (dec(&created["balance"]) + d("100.00")).to_string();
-    let (status, receipt) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": over, "currency": "KGS", "key": "P-1"}),
-        )
-        .await;
+    let (status, receipt) = pay(app, &k.bank, &id, &over, "P-1").await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(receipt["status"], "released");
     assert_eq!(dec(&receipt["overpaid"]), d("100.00"));
     assert_eq!(dec(&receipt["balance"]), d("-100.00"));
     // Released and settled: a second transfer is not taken.
-    let (status, answer) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": "5.00", "currency": "KGS", "key": "P-2"}),
-        )
-        .await;
+    let (status, answer) = pay(app, &k.bank, &id, "5.00", "P-2").await;
     assert_eq!(status, 409, "{answer}");
     assert_eq!(answer["errors"][0]["code"], "nothing_due");
     // The same notification repeated is still answered as applied once.
-    let (status, again) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": over, "currency": "KGS", "key": "P-1"}),
-        )
-        .await;
+    let (status, again) = pay(app, &k.bank, &id, &over, "P-1").await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["applied"], false);
     // An invalidated declaration takes no payment.
@@ -536,13 +508,7 @@ async fn a_payment_when_nothing_is_due_is_refused_and_an_overpayment_is_a_credit
         )
         .await;
     assert_eq!(status, 200);
-    let (status, answer) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": other, "amount": "5.00", "currency": "KGS", "key": "P-3"}),
-        )
-        .await;
+    let (status, answer) = pay(app, &k.bank, &other, "5.00", "P-3").await;
     assert_eq!(status, 409, "{answer}");
     assert_eq!(answer["errors"][0]["code"], "nothing_due");
     app.assert_ledger_reconciles().await;
@@ -601,13 +567,7 @@ async fn an_admin_neither_lodges_nor_pays(backend: Backend) {
         .await;
     assert_eq!(status, 403, "{answer}");
     let id = id_of(&app.lodge(&k.trader, &declaration(PARTY_A)).await);
-    let (status, answer) = app
-        .post(
-            "/api/v1/payments",
-            &k.admin,
-            &json!({"declaration": id, "amount": "1.00", "currency": "KGS", "key": "adm"}),
-        )
-        .await;
+    let (status, answer) = pay(app, &k.admin, &id, "1.00", "adm").await;
     assert_eq!(status, 403, "{answer}");
     assert_eq!(ledger_entries(app, &k.trader, &id).await.len(), 1);
 }
@@ -629,13 +589,7 @@ async fn release_is_refused_when_the_stored_balance_cannot_be_read(backend: Back
         )
         .await;
     assert_ne!(status, 200, "released on an unreadable balance: {answer}");
-    let (status, answer) = app
-        .post(
-            "/api/v1/payments",
-            &k.bank,
-            &json!({"declaration": id, "amount": "1.00", "currency": "KGS", "key": "c"}),
-        )
-        .await;
+    let (status, answer) = pay(app, &k.bank, &id, "1.00", "c").await;
     assert_ne!(status, 201, "paid on an unreadable balance: {answer}");
     let rows: Vec<(String,)> = match app.state.store.db() {
         tamga_store::Db::Sqlite(p) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
