@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The OpenAPI document tells the truth: schemathesis (from PyPI, in a venv) fuzzes the real
+# server from its own /api/v1/openapi.json, once per role, and fails on any 5xx, any status
+# code, content type or body the document does not declare, and any schema-valid request
+# refused with 400. Bounded: a few examples per operation, a time limit per run.
+#
+#   bash .ci/schemathesis.sh            # builds target/debug/tamga first
+#   ST_MAX_EXAMPLES=50 bash .ci/schemathesis.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ST_VERSION="${ST_VERSION:-4.32.5}"
+ST_MAX_EXAMPLES="${ST_MAX_EXAMPLES:-10}"
+ST_TIMEOUT="${ST_TIMEOUT:-300}"
+VENV="${ST_VENV:-target/schemathesis-venv}"
+
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qF "$ST_VERSION"; then
+  echo "== installing schemathesis $ST_VERSION into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$ST_VERSION"
+fi
+
+echo "== building tamga"
+cargo build --quiet -p tamga
+BIN="$PWD/target/debug/tamga"
+
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+DB="sqlite://$WORK/tamga.db"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+BASE="http://127.0.0.1:$PORT"
+
+echo "== starting tamga serve on $BASE"
+RUST_LOG="${RUST_LOG:-warn}" "$BIN" serve --addr "127.0.0.1:$PORT" --database "$DB" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+healthy() {
+  python3 - "$BASE/health" <<'PY'
+import sys, urllib.request
+try:
+    sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)
+except Exception:
+    sys.exit(1)
+PY
+}
+for _ in $(seq 1 300); do
+  if healthy; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "tamga serve exited:"; cat "$WORK/server.log"; exit 1
+  fi
+  sleep 0.2
+done
+healthy || { echo "tamga serve is not healthy after 60 s"; cat "$WORK/server.log"; exit 1; }
+
+token() { "$BIN" user add --database "$DB" "$@" | tail -n 1; }
+TRADER="$(token --name st-trader --role trader --party 01234567890123)"
+OFFICER="$(token --name st-officer --role officer --office 41701)"
+ANALYST="$(token --name st-analyst --role analyst)"
+ADMIN="$(token --name st-admin --role admin)"
+
+status=0
+for who in trader officer analyst admin; do
+  case "$who" in
+    trader) tok="$TRADER" ;;
+    officer) tok="$OFFICER" ;;
+    analyst) tok="$ANALYST" ;;
+    admin) tok="$ADMIN" ;;
+  esac
+  echo "== schemathesis as $who"
+  if ! timeout "$ST_TIMEOUT" "$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run \
+      "$BASE/api/v1/openapi.json" \
+      --header "Authorization: Bearer $tok" \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \
+      --phases examples,coverage,fuzzing \
+      --max-examples "$ST_MAX_EXAMPLES" \
+      --request-timeout 10 \
+      --seed 1 \
+      --workers 2 \
+      --no-color; then
+    echo "== schemathesis as $who FAILED"
+    status=1
+  fi
+done
+
+if grep -q "panicked" "$WORK/server.log"; then
+  echo "== the server panicked:"; grep -B2 -A10 "panicked" "$WORK/server.log" | head -50
+  status=1
+fi
+exit "$status"
