@@ -114,18 +114,13 @@ impl Modify for StandardAnswers {
 }
 
 /// Operations any authenticated caller may call: no 403.
-const OPEN_TO_EVERY_ROLE: &[(&str, &str)] = &[
-    ("get", "/api/v1/me"),
-    ("get", "/api/v1/exchange-rates"),
-];
+const OPEN_TO_EVERY_ROLE: &[(&str, &str)] =
+    &[("get", "/api/v1/me"), ("get", "/api/v1/exchange-rates")];
 
 fn standard_answers(op: &mut Operation, secured: bool, method: &str, path: &str) {
     if secured {
         if op.security.as_ref().is_none_or(Vec::is_empty) {
-            op.security = Some(vec![SecurityRequirement::new(
-                BEARER,
-                Vec::<String>::new(),
-            )]);
+            op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
         }
         error_answer(op, 401, "no valid bearer token (`unauthenticated`)");
         if !OPEN_TO_EVERY_ROLE.contains(&(method, path)) {
@@ -208,7 +203,11 @@ pub struct PaymentNotice {
     #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub declaration: String,
     /// In national currency, at most 2 decimals, greater than zero.
-    #[schema(example = "1234.50", max_length = 28, pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,2})?|0+\\.[0-9]?[1-9])$")]
+    #[schema(
+        example = "1234.50",
+        max_length = 28,
+        pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,2})?|0+\\.[0-9]?[1-9])$"
+    )]
     pub amount: String,
     /// The national currency (ISO 4217).
     #[schema(example = "KGS", pattern = "^[A-Z]{3}$")]
@@ -237,7 +236,11 @@ pub struct GuaranteeRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// In national currency, at most 2 decimals, greater than zero.
-    #[schema(example = "100.00", max_length = 28, pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,2})?|0+\\.[0-9]?[1-9])$")]
+    #[schema(
+        example = "100.00",
+        max_length = 28,
+        pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,2})?|0+\\.[0-9]?[1-9])$"
+    )]
     pub amount: String,
     #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
@@ -258,7 +261,11 @@ pub struct RateRow {
     pub date: String,
     #[schema(example = "USD", pattern = "^[A-Z]{3}$")]
     pub currency: String,
-    #[schema(example = "87.45", max_length = 28, pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$")]
+    #[schema(
+        example = "87.45",
+        max_length = 28,
+        pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$"
+    )]
     pub rate: String,
 }
 

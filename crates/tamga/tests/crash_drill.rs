@@ -178,7 +178,17 @@ async fn assert_all_found(client: &reqwest::Client, base: &str, token: &str, ids
 
 async fn drill(database: &str, dir: &Path) {
     let started = Instant::now();
-    let token = user_add(database, &["--name", "crash-trader", "--role", "trader", "--party", PARTY]);
+    let token = user_add(
+        database,
+        &[
+            "--name",
+            "crash-trader",
+            "--role",
+            "trader",
+            "--party",
+            PARTY,
+        ],
+    );
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
