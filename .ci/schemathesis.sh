@@ -66,38 +66,76 @@ OFFICER="$(token --name st-officer --role officer --office 41701)"
 ANALYST="$(token --name st-analyst --role analyst)"
 ADMIN="$(token --name st-admin --role admin)"
 
-# A declaration that exists, so that the operations on /declarations/{id} answer more than 404.
-DECLARATION="$(python3 - "$BASE" "$TRADER" <<'PY'
+# Records that exist, so that the operations on them answer more than 404: a declaration
+# lodged before any profile (green), a profile, a declaration it selects (a control task
+# of office 41701, drawn to its only officer) and that control.
+read -r DECLARATION PROFILE CONTROLLED CONTROL < <(python3 - "$BASE" "$TRADER" "$ANALYST" "$OFFICER" <<'PY'
 import json, sys, urllib.request
-base, token = sys.argv[1], sys.argv[2]
-body = {
-    "type": "IM", "procedure": "4000", "office": "41701",
-    "declarant": "01234567890123", "importer": "01234567890123",
-    "exporter": {"name": "Shenzhen Example Co", "country": "CN"},
-    "dispatch_country": "CN",
-    "transport": {"mode": "3", "id": "01KG123ABC", "border_office": "41702"},
-    "invoice": {"currency": "USD", "incoterm": "FOB", "freight": "500.00", "insurance": "20.00"},
-    "items": [{"hs_code": "8517130000", "description": "Smartphones", "origin": "CN",
-               "quantity": "100", "unit": "p/st", "net_mass_kg": "20.5", "gross_mass_kg": "25",
-               "value": "15000.00", "preference": "100"}],
-    "documents": [{"code": "N380", "ref": "INV-2026-001"}],
-}
-req = urllib.request.Request(base + "/api/v1/declarations", data=json.dumps(body).encode(),
-                             headers={"Authorization": "Bearer " + token,
-                                      "Content-Type": "application/json"})
-print(json.load(urllib.request.urlopen(req, timeout=30))["id"])
-PY
-)"
-echo "== lodged declaration $DECLARATION"
+base, trader, analyst, officer = sys.argv[1:5]
 
-# The same settings, with the declaration's id in every /declarations/{id} path.
-cp .ci/schemathesis.toml "$WORK/with-id.toml"
-cat >>"$WORK/with-id.toml" <<TOML
+def call(method, path, token, body=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": "Bearer " + token,
+                                          "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req, timeout=30))
+
+def declaration(quantity):
+    return {
+        "type": "IM", "procedure": "4000", "office": "41701",
+        "declarant": "01234567890123", "importer": "01234567890123",
+        "exporter": {"name": "Shenzhen Example Co", "country": "CN"},
+        "dispatch_country": "CN",
+        "transport": {"mode": "3", "id": "01KG123ABC", "border_office": "41702"},
+        "invoice": {"currency": "USD", "incoterm": "FOB", "freight": "500.00", "insurance": "20.00"},
+        "items": [{"hs_code": "8517130000", "description": "Smartphones", "origin": "CN",
+                   "quantity": quantity, "unit": "p/st", "net_mass_kg": "20.5",
+                   "gross_mass_kg": "25", "value": "15000.00", "preference": "100"}],
+        "documents": [{"code": "N380", "ref": "INV-2026-001"}],
+    }
+
+green = call("POST", "/api/v1/declarations", trader, declaration("100"))["id"]
+profile = call("POST", "/api/v1/risk/profiles", analyst, {
+    "title": "Undervalued smartphones from China",
+    "rationale": "Unit values far below the world price seen in 2025",
+    "scope": "national", "valid_from": "2026-01-01",
+    "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["851713"]},
+                 {"field": "items.origin", "op": "in", "values": ["CN", "HK"]},
+                 {"field": "items.unit_value", "op": "lt", "value": "50"}],
+    "condition": None, "score": 60, "measure": "physical_inspection"})["id"]
+controlled = call("POST", "/api/v1/declarations", trader, declaration("1000"))["id"]
+controls = call("GET", "/api/v1/controls?status=open", officer)
+control = next(c["id"] for c in controls if c.get("declaration") == controlled)
+print(green, profile, controlled, control)
+PY
+)
+echo "== records: declaration $DECLARATION, profile $PROFILE, controlled declaration $CONTROLLED, control $CONTROL"
+
+# The same settings, with those ids in the paths.
+with_ids() { # DECLARATION-ID FILE
+  cp .ci/schemathesis.toml "$2"
+  cat >>"$2" <<TOML
 
 [[operations]]
 include-path-regex = "^/api/v1/declarations/[{]id[}]"
-parameters = { "path.id" = "$DECLARATION" }
+parameters = { "path.id" = "$1" }
+
+[[operations]]
+include-path-regex = "^/api/v1/risk/profiles/[{]id[}]"
+parameters = { "path.id" = "$PROFILE" }
+
+[[operations]]
+include-path-regex = "^/api/v1/controls/[{]id[}]"
+parameters = { "path.id" = "$CONTROL" }
+
+[[operations]]
+include-path-regex = "^/api/v1/traders/[{]party[}]"
+parameters = { "path.party" = "01234567890123" }
 TOML
+}
+with_ids "$DECLARATION" "$WORK/green.toml"
+with_ids "$CONTROLLED" "$WORK/controlled.toml"
+WITH_IDS='^/api/v1/(declarations|risk/profiles|controls|traders)/[{]'
 
 status=0
 run() { # NAME TOKEN CONFIG [extra schemathesis options]
@@ -124,15 +162,13 @@ run trader "$TRADER" .ci/schemathesis.toml
 run officer "$OFFICER" .ci/schemathesis.toml
 run analyst "$ANALYST" .ci/schemathesis.toml
 run admin "$ADMIN" .ci/schemathesis.toml
-for who in trader officer admin; do
-  case "$who" in
-    trader) tok="$TRADER" ;;
-    officer) tok="$OFFICER" ;;
-    admin) tok="$ADMIN" ;;
-  esac
-  run "$who on declaration $DECLARATION" "$tok" "$WORK/with-id.toml" \
-    --include-path-regex '^/api/v1/declarations/[{]id[}]'
-done
+# Then the operations on records that exist (their ids in the path); the trader and the
+# admin on the green declaration, the officer and the admin on the controlled one.
+run "trader, records" "$TRADER" "$WORK/green.toml" --include-path-regex "$WITH_IDS"
+run "admin, records" "$ADMIN" "$WORK/green.toml" --include-path-regex "$WITH_IDS"
+run "analyst, records" "$ANALYST" "$WORK/green.toml" --include-path-regex "$WITH_IDS"
+run "officer, controlled records" "$OFFICER" "$WORK/controlled.toml" --include-path-regex "$WITH_IDS"
+run "trader, controlled records" "$TRADER" "$WORK/controlled.toml" --include-path-regex "$WITH_IDS"
 
 if grep -q "panicked" "$WORK/server.log"; then
   echo "== the server panicked:"; grep -B2 -A10 "panicked" "$WORK/server.log" | head -50

@@ -58,7 +58,7 @@ use crate::routes;
         routes::payments::post_rates,
     ),
     components(schemas(tamga_types::FieldErrors, tamga_types::FieldError)),
-    modifiers(&BearerAuth, &StandardAnswers),
+    modifiers(&BearerAuth, &StandardAnswers, &SchemaCorrections),
     tags(
         (name = "declarations", description = "Goods declarations and their lifecycle"),
         (name = "audit", description = "The hash-chained event log"),
@@ -189,6 +189,74 @@ fn error_answer(op: &mut Operation, status: u16, description: &str) {
         });
 }
 
+/// Corrects what the derives get wrong about the JSON actually sent:
+/// - a map keyed by integers (`BTreeMap<i64, _>`) is derived with `propertyNames` of type
+///   integer, which no JSON object can satisfy (keys are strings): its keys are digit strings;
+/// - a few `serde_json::Value` fields of response types, derived as "any object", hold
+///   something else (listed in [`CORRECTIONS`]; better moved into their derives).
+struct SchemaCorrections;
+
+/// JSON pointers into `components.schemas`, and the schema each field really has.
+const CORRECTIONS: &[(&str, fn() -> serde_json::Value)] = &[(
+    // `controls.rs`: `ControlView::findings` is the stored list of findings.
+    "/ControlView/properties/findings",
+    || {
+        serde_json::json!({
+            "type": ["array", "null"],
+            "description": "What the control found, as recorded with its result.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string"},
+                    "item": {"type": ["integer", "null"]},
+                    "corrected": {"type": ["object", "null"]},
+                    "detail": {"type": ["string", "null"]}
+                }
+            }
+        })
+    },
+)];
+
+impl Modify for SchemaCorrections {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let mut schemas = match serde_json::to_value(&components.schemas) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "OpenAPI schemas do not serialise");
+                return;
+            }
+        };
+        integer_keys_as_strings(&mut schemas);
+        for (pointer, schema) in CORRECTIONS {
+            if let Some(slot) = schemas.pointer_mut(pointer) {
+                *slot = schema();
+            }
+        }
+        match serde_json::from_value(schemas) {
+            Ok(corrected) => components.schemas = corrected,
+            Err(e) => tracing::error!(error = %e, "corrected OpenAPI schemas do not read back"),
+        }
+    }
+}
+
+fn integer_keys_as_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(names) = map.get_mut("propertyNames")
+                && names.get("type").and_then(serde_json::Value::as_str) == Some("integer")
+            {
+                *names = serde_json::json!({"type": "string", "pattern": "^-?[0-9]+$"});
+            }
+            map.values_mut().for_each(integer_keys_as_strings);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integer_keys_as_strings),
+        _ => {}
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
@@ -257,7 +325,7 @@ pub struct RatesRequest {
 /// National currency per one unit of `currency`, valid from `date`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RateRow {
-    #[schema(example = "2026-11-23", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(example = "2026-11-23", format = Date)]
     pub date: String,
     #[schema(example = "USD", pattern = "^[A-Z]{3}$")]
     pub currency: String,
@@ -379,12 +447,11 @@ pub struct ProfileRequest {
     pub title: String,
     #[schema(min_length = 1)]
     pub rationale: String,
-    #[schema(value_type = Object, example = "national")]
-    pub scope: serde_json::Value,
-    #[schema(example = "2026-01-01", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub scope: Scope,
+    #[schema(example = "2026-01-01", format = Date)]
     pub valid_from: String,
     #[serde(default)]
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(format = Date)]
     pub valid_to: Option<String>,
     pub criteria: Vec<Criterion>,
     /// An optional expression for what criteria cannot say.
@@ -399,13 +466,31 @@ pub struct ProfileRequest {
     pub inspection: Option<serde_json::Value>,
 }
 
+/// Where a profile applies: `"national"`, or `{"offices": ["41702"]}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Scope {
+    National(NationalScope),
+    Offices {
+        #[schema(min_items = 1)]
+        offices: Vec<tamga_types::OfficeCode>,
+    },
+}
+
+/// Every office of the administration.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NationalScope {
+    National,
+}
+
 /// A draft profile back-tested over the declarations lodged from `from` to `to`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BacktestRequest {
     pub profile: ProfileRequest,
-    #[schema(example = "2026-01-01", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(example = "2026-01-01", format = Date)]
     pub from: String,
-    #[schema(example = "2026-01-31", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(example = "2026-01-31", format = Date)]
     pub to: String,
 }
 
@@ -415,4 +500,90 @@ pub struct BacktestRequest {
 pub enum ControlStatus {
     Open,
     Done,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn doc() -> Value {
+        serde_json::to_value(super::document()).unwrap()
+    }
+
+    #[test]
+    fn every_api_operation_requires_the_bearer_token_and_documents_401() {
+        let doc = doc();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            for (method, op) in item.as_object().unwrap() {
+                assert!(
+                    op["security"][0].get("bearer").is_some(),
+                    "{method} {path} has no bearer requirement"
+                );
+                assert_eq!(
+                    op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/FieldErrors",
+                    "{method} {path} does not document 401 with the error schema"
+                );
+                if op.get("requestBody").is_some() {
+                    for code in ["400", "413"] {
+                        assert!(
+                            op["responses"].get(code).is_some(),
+                            "{method} {path}: {code}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_list_documents_its_bounds_and_enums() {
+        let doc = doc();
+        let params = doc["paths"]["/api/v1/declarations"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("no parameter {name}"))["schema"]
+                .clone()
+        };
+        assert_eq!(param("limit")["minimum"], 1);
+        assert_eq!(param("limit")["maximum"], 500);
+        assert_eq!(param("offset")["minimum"], 0);
+        assert_eq!(param("status")["enum"].as_array().unwrap().len(), 6);
+        assert_eq!(param("channel")["enum"].as_array().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn the_derives_mistakes_are_corrected() {
+        let doc = doc();
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["ControlView"]["properties"]["findings"]["type"][0],
+            "array"
+        );
+        fn integer_names(v: &Value) -> bool {
+            match v {
+                Value::Object(map) => {
+                    map.get("propertyNames")
+                        .is_some_and(|n| n["type"] == "integer")
+                        || map.values().any(integer_names)
+                }
+                Value::Array(items) => items.iter().any(integer_names),
+                _ => false,
+            }
+        }
+        let versions = &schemas["ProfileStats"]["allOf"][1]["properties"]["versions"];
+        assert_eq!(versions["propertyNames"]["type"], "string", "{versions}");
+        assert!(
+            !integer_names(schemas),
+            "a map keyed by integers still has integer property names"
+        );
+    }
 }
