@@ -5,13 +5,14 @@
 # refused with 400. Bounded: a few examples per operation, a time limit per run.
 #
 #   bash .ci/schemathesis.sh            # builds target/debug/tamga first
-#   ST_MAX_EXAMPLES=50 bash .ci/schemathesis.sh
+#   ST_MAX_EXAMPLES=50 ST_SEED=7 bash .ci/schemathesis.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ST_VERSION="${ST_VERSION:-4.32.5}"
 ST_MAX_EXAMPLES="${ST_MAX_EXAMPLES:-10}"
 ST_TIMEOUT="${ST_TIMEOUT:-300}"
+ST_SEED="${ST_SEED:-1}"
 VENV="${ST_VENV:-target/schemathesis-venv}"
 
 if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -qF "$ST_VERSION"; then
@@ -109,6 +110,9 @@ control = next(c["id"] for c in controls if c.get("declaration") == controlled)
 print(green, profile, controlled, control)
 PY
 )
+if [ -z "${CONTROL:-}" ]; then
+  echo "could not create the records to test on"; cat "$WORK/server.log"; exit 1
+fi
 echo "== records: declaration $DECLARATION, profile $PROFILE, controlled declaration $CONTROLLED, control $CONTROL"
 
 # The same settings, with those ids in the paths.
@@ -149,7 +153,7 @@ run() { # NAME TOKEN CONFIG [extra schemathesis options]
       --phases examples,coverage,fuzzing \
       --max-examples "$ST_MAX_EXAMPLES" \
       --request-timeout 10 \
-      --seed 1 \
+      --seed "$ST_SEED" \
       --workers 1 \
       --no-color "$@"; then
     echo "== schemathesis: $who FAILED"
