@@ -196,8 +196,11 @@ fn error_answer(op: &mut Operation, status: u16, description: &str) {
 ///   something else (listed in [`CORRECTIONS`]; better moved into their derives).
 struct SchemaCorrections;
 
-/// JSON pointers into `components.schemas`, and the schema each field really has.
-const CORRECTIONS: &[(&str, fn() -> serde_json::Value)] = &[(
+/// A JSON pointer into `components.schemas`, and the schema that field really has.
+type Correction = (&'static str, fn() -> serde_json::Value);
+
+/// The fields whose derived schema is wrong.
+const CORRECTIONS: &[Correction] = &[(
     // `controls.rs`: `ControlView::findings` is the stored list of findings.
     "/ControlView/properties/findings",
     || {
