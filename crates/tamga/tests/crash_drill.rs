@@ -234,6 +234,8 @@ async fn drill(database: &str, dir: &Path) {
                         s if s >= 500 => {
                             server_errors.fetch_add(1, Ordering::Relaxed);
                         }
+                        // Refused under contention: not acknowledged, so nothing to find.
+                        409 | 429 => {}
                         s => panic!("lodging answered {s}: {body}"),
                     }
                 }
