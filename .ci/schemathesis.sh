@@ -141,6 +141,8 @@ with_ids "$DECLARATION" "$WORK/green.toml"
 with_ids "$CONTROLLED" "$WORK/controlled.toml"
 WITH_IDS='^/api/v1/(declarations|risk/profiles|controls|traders)/[{]'
 
+# The custom check `no_shape_refusal` (.ci/schemathesis_hooks.py).
+export PYTHONPATH=".ci${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks
 status=0
 run() { # NAME TOKEN CONFIG [extra schemathesis options]
   local who="$1" tok="$2" config="$3"
@@ -149,7 +151,7 @@ run() { # NAME TOKEN CONFIG [extra schemathesis options]
   if ! timeout "$ST_TIMEOUT" "$VENV/bin/schemathesis" --config-file "$config" run \
       "$BASE/api/v1/openapi.json" \
       --header "Authorization: Bearer $tok" \
-      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance,no_shape_refusal \
       --phases examples,coverage,fuzzing \
       --max-examples "$ST_MAX_EXAMPLES" \
       --request-timeout 10 \

@@ -222,26 +222,58 @@ const CORRECTIONS: &[Correction] = &[(
 
 impl Modify for SchemaCorrections {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let Some(components) = openapi.components.as_mut() else {
-            return;
-        };
-        let mut schemas = match serde_json::to_value(&components.schemas) {
+        let mut doc = match serde_json::to_value(&*openapi) {
             Ok(v) => v,
             Err(e) => {
-                tracing::error!(error = %e, "OpenAPI schemas do not serialise");
+                tracing::error!(error = %e, "the OpenAPI document does not serialise");
                 return;
             }
         };
-        integer_keys_as_strings(&mut schemas);
+        let Some(schemas) = doc.pointer_mut("/components/schemas") else {
+            return;
+        };
+        integer_keys_as_strings(schemas);
         for (pointer, schema) in CORRECTIONS {
             if let Some(slot) = schemas.pointer_mut(pointer) {
                 *slot = schema();
             }
         }
-        match serde_json::from_value(schemas) {
-            Ok(corrected) => components.schemas = corrected,
-            Err(e) => tracing::error!(error = %e, "corrected OpenAPI schemas do not read back"),
+        declaration_request(&mut doc);
+        match serde_json::from_value(doc) {
+            Ok(corrected) => *openapi = corrected,
+            Err(e) => {
+                tracing::error!(error = %e, "the corrected OpenAPI document does not read back")
+            }
         }
+    }
+}
+
+/// The declaration a client sends refuses unknown fields (`additionalProperties: false`);
+/// the stored one, flattened into `DeclarationView`, cannot say so. The request bodies
+/// (lodging, and the amendment's `declaration`) take `DeclarationRequest`: the same schema,
+/// closed.
+fn declaration_request(doc: &mut serde_json::Value) {
+    let reference = serde_json::json!({"$ref": "#/components/schemas/DeclarationRequest"});
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    let Some(mut closed) = schemas.get("Declaration").cloned() else {
+        return;
+    };
+    closed["additionalProperties"] = false.into();
+    schemas.insert("DeclarationRequest".into(), closed);
+    if let Some(slot) = schemas
+        .get_mut("Amendment")
+        .and_then(|a| a.pointer_mut("/properties/declaration"))
+    {
+        *slot = reference.clone();
+    }
+    let body = "/paths/~1api~1v1~1declarations/post/requestBody/content/application~1json/schema";
+    if let Some(slot) = doc.pointer_mut(body) {
+        *slot = reference;
     }
 }
 
@@ -321,12 +353,15 @@ pub struct RefundRequest {
 
 /// Exchange rates to add.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RatesRequest {
+    #[schema(min_items = 1)]
     pub rates: Vec<RateRow>,
 }
 
 /// National currency per one unit of `currency`, valid from `date`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RateRow {
     #[schema(example = "2026-11-23", format = Date)]
     pub date: String,
@@ -388,15 +423,9 @@ pub struct Finding {
     pub detail: Option<String>,
 }
 
-/// Why a declaration is invalidated.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ReasonRequest {
-    #[schema(min_length = 1, pattern = "\\S")]
-    pub reason: String,
-}
-
 /// A trader's registry status.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TraderStatusRequest {
     /// Authorised economic operator.
     pub aeo: bool,
@@ -431,6 +460,7 @@ pub enum CriterionOp {
 
 /// One criterion: `field op value` or `field op values`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// A declaration field such as `items.hs_code`, `items.origin`, `items.unit_value`, `office`.
     #[schema(example = "items.hs_code")]
@@ -445,6 +475,7 @@ pub struct Criterion {
 /// A risk profile as an analyst writes it (CONTRACT.md). `scope` is `"national"` or
 /// `{"offices": ["41702"]}`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
     #[schema(min_length = 1)]
     pub title: String,
@@ -463,10 +494,9 @@ pub struct ProfileRequest {
     #[schema(minimum = 0, maximum = 1000)]
     pub score: u32,
     pub measure: Measure,
-    /// What a physical inspection checks, when the measure is one.
+    /// How deep a physical inspection goes (only with `physical_inspection`).
     #[serde(default)]
-    #[schema(value_type = Object)]
-    pub inspection: Option<serde_json::Value>,
+    pub inspection: Option<Inspection>,
 }
 
 /// Where a profile applies: `"national"`, or `{"offices": ["41702"]}`.
@@ -474,10 +504,15 @@ pub struct ProfileRequest {
 #[serde(untagged)]
 pub enum Scope {
     National(NationalScope),
-    Offices {
-        #[schema(min_items = 1)]
-        offices: Vec<tamga_types::OfficeCode>,
-    },
+    Offices(OfficesScope),
+}
+
+/// The offices a profile applies at.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficesScope {
+    #[schema(min_items = 1)]
+    pub offices: Vec<tamga_types::OfficeCode>,
 }
 
 /// Every office of the administration.
@@ -487,8 +522,18 @@ pub enum NationalScope {
     National,
 }
 
+/// Depth of a physical inspection.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Inspection {
+    Scan,
+    Partial,
+    Full,
+}
+
 /// A draft profile back-tested over the declarations lodged from `from` to `to`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BacktestRequest {
     pub profile: ProfileRequest,
     #[schema(example = "2026-01-01", format = Date)]
@@ -561,6 +606,23 @@ mod tests {
         assert_eq!(param("offset")["minimum"], 0);
         assert_eq!(param("status")["enum"].as_array().unwrap().len(), 6);
         assert_eq!(param("channel")["enum"].as_array().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_declaration_sent_is_closed_and_one_answered_is_not() {
+        let doc = doc();
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["DeclarationRequest"]["additionalProperties"], false);
+        assert!(schemas["Declaration"].get("additionalProperties").is_none());
+        assert_eq!(
+            doc["paths"]["/api/v1/declarations"]["post"]["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/DeclarationRequest"
+        );
+        assert_eq!(
+            schemas["Amendment"]["properties"]["declaration"]["$ref"],
+            "#/components/schemas/DeclarationRequest"
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ impl DeclarationType {
     }
 }
 
+// No `deny_unknown_fields` here, although the validator refuses unknown fields: the stored
+// declaration is flattened into larger answers. The request body schema says it instead
+// (`DeclarationRequest` in tamga-server's OpenAPI document).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Declaration {
     #[serde(rename = "type")]
@@ -66,7 +69,9 @@ pub struct Declaration {
     pub documents: Vec<Document>,
 }
 
+/// Every nested part refuses unknown fields, as the validator does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Exporter {
     #[schema(min_length = 1, max_length = 256)]
     pub name: String,
@@ -74,6 +79,7 @@ pub struct Exporter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Transport {
     /// UN/ECE Recommendation 19 mode of transport at the border (1 sea, 2 rail, 3 road, 4 air, 5 post, 7 pipeline).
     #[schema(example = "3", min_length = 1)]
@@ -87,6 +93,7 @@ pub struct Transport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Invoice {
     pub currency: CurrencyCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +107,7 @@ pub struct Invoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GoodsItem {
     pub hs_code: HsCode,
     #[schema(min_length = 1, max_length = 512)]
@@ -124,6 +132,7 @@ pub struct GoodsItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     /// Document type code (WCO / EU codes such as `N380` commercial invoice, `N954` EUR.1, `C085` phytosanitary certificate).
     #[schema(example = "N380", pattern = "^[A-Z0-9]{4}$")]

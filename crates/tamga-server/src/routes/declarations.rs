@@ -119,6 +119,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Amendment {
     /// Why the declaration is amended (required).
     #[schema(min_length = 1, pattern = "\\S")]
@@ -141,6 +142,7 @@ pub async fn amend(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Reason {
     #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
