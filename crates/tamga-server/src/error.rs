@@ -1,5 +1,7 @@
 //! The one place errors become HTTP answers. Every error answer has CONTRACT.md's shape
 //! `{"errors": [{"path", "code", "message"}]}`; internal details are logged, never shown.
+//! In the OpenAPI document that body is the schema of [`tamga_types::FieldErrors`], and
+//! `crate::openapi` adds the answers every operation shares (401, 403, 400/413, 404, 409).
 
 use axum::Json;
 use axum::http::StatusCode;

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 macro_rules! code_newtype {
-    ($(#[$doc:meta])* $name:ident, $example:literal, |$s:ident| $check:expr) => {
+    ($(#[$doc:meta])* $name:ident, $example:literal, $pattern:literal, |$s:ident| $check:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
         #[serde(transparent)]
-        #[schema(value_type = String, example = $example)]
+        // The pattern is the form `parse` checks, for the OpenAPI document.
+        #[schema(value_type = String, example = $example, pattern = $pattern)]
         pub struct $name(String);
 
         impl $name {
@@ -47,23 +48,23 @@ fn all_upper(s: &str) -> bool {
 
 code_newtype!(
     /// A commodity code: 6 to 10 digits, the first six an HS 2022 subheading.
-    HsCode, "8517130000", |s| (6..=10).contains(&s.len()) && all_digits(s)
+    HsCode, "8517130000", "^[0-9]{6,10}$", |s| (6..=10).contains(&s.len()) && all_digits(s)
 );
 code_newtype!(
     /// ISO 3166-1 alpha-2 country code.
-    CountryCode, "CN", |s| s.len() == 2 && all_upper(s)
+    CountryCode, "CN", "^[A-Z]{2}$", |s| s.len() == 2 && all_upper(s)
 );
 code_newtype!(
     /// ISO 4217 alphabetic currency code.
-    CurrencyCode, "USD", |s| s.len() == 3 && all_upper(s)
+    CurrencyCode, "USD", "^[A-Z]{3}$", |s| s.len() == 3 && all_upper(s)
 );
 code_newtype!(
     /// A customs office of the administration (five digits in the demo's offices list).
-    OfficeCode, "41701", |s| (2..=8).contains(&s.len()) && all_digits(s)
+    OfficeCode, "41701", "^[0-9]{2,8}$", |s| (2..=8).contains(&s.len()) && all_digits(s)
 );
 code_newtype!(
     /// A party's tax identification number (Kyrgyz INN: 14 digits; neighbours use 9 to 14).
-    PartyId, "01234567890123", |s| (9..=14).contains(&s.len()) && all_digits(s)
+    PartyId, "01234567890123", "^[0-9]{9,14}$", |s| (9..=14).contains(&s.len()) && all_digits(s)
 );
 
 impl HsCode {

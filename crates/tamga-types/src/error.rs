@@ -26,6 +26,7 @@ impl FieldError {
 /// Every problem found, in document order. Never empty when returned as an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FieldErrors {
+    #[schema(min_items = 1)]
     pub errors: Vec<FieldError>,
 }
 

@@ -20,6 +20,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ControlParams {
     /// `open` or `done`
+    #[param(value_type = Option<crate::openapi::ControlStatus>, inline)]
     pub status: Option<String>,
 }
 
@@ -55,7 +56,7 @@ pub async fn get(
 
 /// Records the control's result (the officer it is assigned to).
 #[utoipa::path(post, path = "/api/v1/controls/{id}/result", tag = "controls", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = Object,
+    params(("id" = String, Path)), request_body = crate::openapi::ControlResultRequest,
     responses((status = 200, body = ControlResult), (status = 403, body = FieldErrors), (status = 404, body = FieldErrors),
         (status = 409, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn result(

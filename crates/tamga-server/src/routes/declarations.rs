@@ -49,12 +49,16 @@ pub async fn get(
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `lodged`, `under_control`, `awaiting_payment`, `released`, `refused`, `invalidated`
+    #[param(value_type = Option<Status>, inline)]
     pub status: Option<String>,
     /// `green`, `yellow`, `red`, `blue`
+    #[param(value_type = Option<Channel>, inline)]
     pub channel: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Rows to skip (default 0).
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     pub offset: Option<i64>,
 }
 
@@ -115,8 +119,10 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Amendment {
     /// Why the declaration is amended (required).
+    #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
     pub declaration: Declaration,
 }
@@ -136,7 +142,9 @@ pub async fn amend(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Reason {
+    #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
 }
 

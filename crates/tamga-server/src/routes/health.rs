@@ -9,7 +9,8 @@ use crate::state::AppState;
 
 /// 200 when the store answers, 503 otherwise.
 #[utoipa::path(get, path = "/health", tag = "system",
-    responses((status = 200, description = "the store answers"), (status = 503, description = "the store does not answer")))]
+    responses((status = 200, body = Object, description = "the store answers: `{\"status\": \"ok\", \"database\"}`"),
+        (status = 503, body = Object, description = "the store does not answer: `{\"status\": \"unavailable\"}`")))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     match state.store.ping().await {
         Ok(()) => (

@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// A bank's payment notification `{"declaration", "amount", "currency", "key"}`; the same
 /// key twice is applied once (201 the first time, 200 with `applied: false` after).
 #[utoipa::path(post, path = "/api/v1/payments", tag = "payments", security(("bearer" = [])),
-    request_body = Object,
+    request_body = crate::openapi::PaymentNotice,
     responses((status = 201, body = PaymentReceipt), (status = 200, body = PaymentReceipt, description = "a repeat: applied once, earlier"),
         (status = 404, body = FieldErrors), (status = 409, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn notify(
@@ -49,7 +49,7 @@ pub async fn ledger(
 
 /// Deferred payment under a guarantee (declarant; low-risk traders only).
 #[utoipa::path(post, path = "/api/v1/declarations/{id}/guarantee", tag = "payments", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = Object,
+    params(("id" = String, Path)), request_body = crate::openapi::GuaranteeRequest,
     responses((status = 201, body = PaymentReceipt), (status = 409, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn guarantee(
     State(s): State<AppState>,
@@ -70,7 +70,7 @@ pub async fn guarantee(
 
 /// Refund of an overpayment (officer of the office or admin).
 #[utoipa::path(post, path = "/api/v1/declarations/{id}/refund", tag = "payments", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = Object,
+    params(("id" = String, Path)), request_body = crate::openapi::RefundRequest,
     responses((status = 201, body = PaymentReceipt), (status = 422, body = FieldErrors)))]
 pub async fn refund(
     State(s): State<AppState>,
@@ -102,7 +102,7 @@ pub async fn rates(State(s): State<AppState>, _c: Arc<Caller>) -> ApiResult<Json
 
 /// Adds exchange rates (admin): `{"rates": [{"date": "2026-11-23", "currency": "USD", "rate": "87.45"}]}`.
 #[utoipa::path(post, path = "/api/v1/exchange-rates", tag = "payments", security(("bearer" = [])),
-    request_body = Object, responses((status = 201, body = Object), (status = 422, body = FieldErrors)))]
+    request_body = crate::openapi::RatesRequest, responses((status = 201, body = Object), (status = 422, body = FieldErrors)))]
 pub async fn post_rates(
     State(s): State<AppState>,
     c: Arc<Caller>,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 /// Writes a new risk profile (analyst). Refused with every problem, by path and code.
 #[utoipa::path(post, path = "/api/v1/risk/profiles", tag = "risk", security(("bearer" = [])),
-    request_body = Object,
+    request_body = crate::openapi::ProfileRequest,
     responses((status = 201, body = Object), (status = 403, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -31,7 +31,7 @@ pub async fn create(
 
 /// A new version of a profile (analyst); old versions stay readable.
 #[utoipa::path(put, path = "/api/v1/risk/profiles/{id}", tag = "risk", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = Object,
+    params(("id" = String, Path)), request_body = crate::openapi::ProfileRequest,
     responses((status = 200, body = Object), (status = 404, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn update(
     State(s): State<AppState>,
@@ -91,7 +91,7 @@ pub async fn feedback(State(s): State<AppState>, c: Arc<Caller>) -> ApiResult<Js
 
 /// Back-tests a draft profile over a period: `{"profile": {…}, "from": "2026-01-01", "to": "2026-01-31"}`.
 #[utoipa::path(post, path = "/api/v1/risk/backtest", tag = "risk", security(("bearer" = [])),
-    request_body = Object, responses((status = 200, body = Object), (status = 422, body = FieldErrors)))]
+    request_body = crate::openapi::BacktestRequest, responses((status = 200, body = Object), (status = 422, body = FieldErrors)))]
 pub async fn backtest(
     State(s): State<AppState>,
     c: Arc<Caller>,
@@ -132,7 +132,7 @@ pub async fn trader(
 
 /// Sets a trader's registry status (admin): `{"aeo": true, "suspended": false}`.
 #[utoipa::path(put, path = "/api/v1/traders/{party}/status", tag = "risk", security(("bearer" = [])),
-    params(("party" = String, Path)), request_body = Object,
+    params(("party" = String, Path)), request_body = crate::openapi::TraderStatusRequest,
     responses((status = 200, body = TraderView), (status = 422, body = FieldErrors)))]
 pub async fn put_trader_status(
     State(s): State<AppState>,
