@@ -580,7 +580,13 @@ pub fn parse_profile(value: &Value) -> Result<ProfileDraft, FieldErrors> {
             errors.push("score", "missing", "`score` is required");
             None
         }
-        Some(Value::Number(n)) => match n.as_u64() {
+        // `159.0` is the integer 159 to JSON Schema (and to the OpenAPI document): accept
+        // a whole number written with a fraction, refuse `159.5`.
+        Some(Value::Number(n)) => match n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(SCORE_MAX))
+                .map(|f| f as u64)
+        }) {
             Some(s) if s <= u64::from(SCORE_MAX) => Some(s as u32),
             _ => {
                 errors.push(
@@ -958,6 +964,18 @@ mod tests {
         assert_eq!(d.criteria.len(), 3);
         assert_eq!(d.criteria[2].operand, Operand::Number(Decimal::from(50)));
         assert_eq!(d.measure, Measure::PhysicalInspection);
+    }
+
+    #[test]
+    fn a_whole_score_written_with_a_fraction_is_the_same_score() {
+        let mut v = contract_example();
+        v["score"] = json!(60.0);
+        assert_eq!(parse_profile(&v).unwrap().score, 60);
+        for bad in [json!(60.5), json!(-1.0), json!(1e9)] {
+            v["score"] = bad.clone();
+            let errs = parse_profile(&v).unwrap_err();
+            assert_eq!(errs.errors[0].code, "bad_score", "{bad}");
+        }
     }
 
     #[test]
