@@ -177,7 +177,8 @@ mod tests {
     #[test]
     fn only_customs_sees_the_whole_assessment() {
         for role in Role::ALL {
-            let seen = Audience::of_role(role).assessment(full(), Status::UnderControl, Channel::Red);
+            let seen =
+                Audience::of_role(role).assessment(full(), Status::UnderControl, Channel::Red);
             match role {
                 Role::Officer | Role::Analyst | Role::Auditor | Role::Admin => {
                     assert_eq!(seen.as_value(), &full())
@@ -197,23 +198,32 @@ mod tests {
         let seen = Audience::Declarant.event_payload("control.opened", opened.clone());
         assert_eq!(seen.as_value(), &json!({"control": "c1", "channel": "red"}));
         assert_eq!(
-            Audience::Customs.event_payload("control.opened", opened.clone()).as_value(),
+            Audience::Customs
+                .event_payload("control.opened", opened.clone())
+                .as_value(),
             &opened
         );
         let unknown = json!({"status": "released", "why": "secret"});
         assert_eq!(
-            Audience::Declarant.event_payload("some.new_kind", unknown).as_value(),
+            Audience::Declarant
+                .event_payload("some.new_kind", unknown)
+                .as_value(),
             &json!({"status": "released"})
         );
         assert_eq!(
-            Audience::Declarant.event_payload("declaration.assessed", full()).as_value(),
+            Audience::Declarant
+                .event_payload("declaration.assessed", full())
+                .as_value(),
             &json!({"channel": "red"})
         );
     }
 
     #[test]
     fn the_next_step_follows_the_status_and_channel() {
-        assert_eq!(next_step(Status::UnderControl, Channel::Yellow), "documentary_check");
+        assert_eq!(
+            next_step(Status::UnderControl, Channel::Yellow),
+            "documentary_check"
+        );
         assert_eq!(next_step(Status::AwaitingPayment, Channel::Red), "payment");
         assert_eq!(next_step(Status::Released, Channel::Green), "none");
         assert!(Audience::Declarant.require_customs().is_err());

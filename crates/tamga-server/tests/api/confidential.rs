@@ -52,10 +52,10 @@ async fn red_declaration(backend: Backend) -> Case {
     let app = TestApp::spawn(backend).await;
     let analyst = app.user("analyst", "analyst", None, None).await;
     let trader = app.user("trader-a", "trader", Some(PARTY_A), None).await;
-    let officer = app
-        .user("officer-1", "officer", None, Some("41701"))
+    let officer = app.user("officer-1", "officer", None, Some("41701")).await;
+    let (status, stored) = app
+        .post("/api/v1/risk/profiles", &analyst, &profile())
         .await;
-    let (status, stored) = app.post("/api/v1/risk/profiles", &analyst, &profile()).await;
     assert_eq!(status, 201, "{stored}");
     let profile_id = stored["id"].as_str().expect("profile id").to_owned();
     let lodged = app.lodge(&trader, &cheap_phones(PARTY_A)).await;
@@ -175,7 +175,10 @@ async fn a_trader_sees_the_channel_and_next_step_and_nothing_of_why(backend: Bac
             .filter(|e| e["kind"] == "declaration.assessed")
             .collect();
         assert!(!assessed.is_empty(), "{history}");
-        assert_eq!(assessed.last().unwrap()["payload"], json!({"channel": "red"}));
+        assert_eq!(
+            assessed.last().unwrap()["payload"],
+            json!({"channel": "red"})
+        );
         let opened = events
             .iter()
             .find(|e| e["kind"] == "control.opened")
@@ -227,16 +230,11 @@ async fn a_trader_sees_the_channel_and_next_step_and_nothing_of_why(backend: Bac
 async fn assert_sees_everything(k: &Case, token: &str) {
     let app = &k.app;
     let id = k.id();
-    let (status, got) = app
-        .get(&format!("/api/v1/declarations/{id}"), token)
-        .await;
+    let (status, got) = app.get(&format!("/api/v1/declarations/{id}"), token).await;
     assert_eq!(status, 200, "{got}");
     let a = &got["assessment"];
     assert_eq!(a["fired"][0]["profile"], k.profile_id.as_str(), "{a}");
-    assert_eq!(
-        a["fired"][0]["title"],
-        "Undervalued smartphones from China"
-    );
+    assert_eq!(a["fired"][0]["title"], "Undervalued smartphones from China");
     assert_eq!(a["fired"][0]["matched"].as_array().unwrap().len(), 3, "{a}");
     assert_eq!(a["score"], 80, "{a}");
     assert_eq!(a["random"]["seed"].as_str().unwrap().len(), 64, "{a}");
@@ -282,7 +280,10 @@ async fn assert_sees_everything(k: &Case, token: &str) {
         .await;
     assert_eq!(status, 200, "{replay}");
     assert_eq!(replay["identical"], true, "{replay}");
-    assert_eq!(replay["stored"]["fired"][0]["profile"], k.profile_id.as_str());
+    assert_eq!(
+        replay["stored"]["fired"][0]["profile"],
+        k.profile_id.as_str()
+    );
 }
 
 async fn an_officer_sees_the_whole_assessment(backend: Backend) {

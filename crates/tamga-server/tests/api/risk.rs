@@ -998,15 +998,33 @@ async fn replaying_a_stored_assessment_gives_the_identical_answer(backend: Backe
     for id in &ids {
         assert_replays_identically(app, &w.analyst, id).await;
     }
-    // Only those who may see the declaration replay it.
-    let other = app.user("trader-b", "trader", Some(PARTY_B), None).await;
+    // Only customs who may see the declaration replay it: an officer elsewhere gets 404…
+    let far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
     let (status, _) = app
         .get(
             &format!("/api/v1/declarations/{}/assessment/replay", ids[0]),
-            &other,
+            &far,
         )
         .await;
     assert_eq!(status, 404);
+    // …and every trader 403, for its own declarations, another's or none at all: the
+    // reasons are confidential, and the same answer tells nothing of what exists.
+    let other = app.user("trader-b", "trader", Some(PARTY_B), None).await;
+    for (token, id) in [
+        (&other, ids[0].as_str()),
+        (&w.trader, ids[0].as_str()),
+        (&other, "no-such-id"),
+    ] {
+        let (status, _) = app
+            .get(
+                &format!("/api/v1/declarations/{id}/assessment/replay"),
+                token,
+            )
+            .await;
+        assert_eq!(status, 403, "{id}");
+    }
 }
 
 async fn random_selection_at_rate_one_sends_declarations_to_yellow_with_the_draw_recorded(
