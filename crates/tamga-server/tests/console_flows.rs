@@ -406,6 +406,25 @@ async fn a_trader_sees_the_channel_and_next_step_the_officer_sees_why() {
             page.body
         );
     }
+    // The same in Russian.
+    let ru = send(
+        &c,
+        Request::get(format!("/declarations/{id}"))
+            .header(header::COOKIE, &t.cookie)
+            .header(header::ACCEPT_LANGUAGE, "ru")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(ru.status, StatusCode::OK);
+    assert!(ru.body.contains("Решение таможни"), "{}", ru.body);
+    assert!(
+        ru.body
+            .contains("Предъявите товары для досмотра в таможенном органе."),
+        "{}",
+        ru.body
+    );
+    assert!(!ru.body.contains("Watchlist of grey-import handsets") && !ru.body.contains("seed"));
 
     let o = sign_in(&c, "officer-a").await;
     let page = send(&c, get(&format!("/declarations/{id}"), &o.cookie)).await;
