@@ -132,6 +132,23 @@ async fn a_trader_sees_the_channel_and_next_step_and_nothing_of_why(backend: Bac
         json!({"channel": "red", "next": "physical_inspection"})
     );
     assert_tells_nothing_of_why("the amend answer", &amended, &k.profile_id);
+    // An invalidation answers the same way: nothing left to do.
+    let spare = app.lodge(&k.trader, &declaration(PARTY_A)).await;
+    let (status, invalidated) = app
+        .post(
+            &format!(
+                "/api/v1/declarations/{}/invalidate",
+                spare["id"].as_str().unwrap()
+            ),
+            &k.trader,
+            &json!({"reason": "lodged twice"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{invalidated}");
+    assert_eq!(
+        invalidated["assessment"],
+        json!({"channel": "green", "next": "none"})
+    );
 
     // The officer records a discrepancy with an internal note.
     let (_, tasks) = app.get("/api/v1/controls?status=open", &k.officer).await;
