@@ -525,6 +525,6 @@ pub async fn record_result(
     state.risk.note_control(&party, outcome == "discrepancy");
     Ok(ControlResult {
         control: closed.into(),
-        declaration: DeclarationView::from_row(&next)?,
+        declaration: DeclarationView::from_row(&next, crate::confidential::Audience::of(caller))?,
     })
 }

@@ -11,6 +11,7 @@ use tamga_types::{Channel, Decimal, Declaration, FieldErrors, Status, validate_d
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
+use crate::confidential::{AssessmentView, Audience, EventPayload};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -28,9 +29,13 @@ pub struct DeclarationView {
     pub released_at: Option<String>,
     #[serde(flatten)]
     pub declaration: Declaration,
-    /// The risk assessment: channel, score, fired profiles, random draw.
+    /// The risk assessment. Customs (officer, analyst, auditor, admin) get all of it:
+    /// channel, score, thresholds, fired profiles and their matched values, the random draw
+    /// and its seed. A trader gets only `{"channel": …, "next": "documentary_check" |
+    /// "physical_inspection" | "payment" | "none"}`: the reasons of a selection are
+    /// confidential (`crate::confidential`).
     #[schema(value_type = Object)]
-    pub assessment: serde_json::Value,
+    pub assessment: AssessmentView,
     /// Duties and taxes per item and tax, when assessed. Kept as the stored JSON text:
     /// serialised once at assessment, never rebuilt as a `Value` to be serialised again.
     #[schema(value_type = Option<Object>)]
@@ -40,20 +45,25 @@ pub struct DeclarationView {
 }
 
 impl DeclarationView {
-    pub fn from_row(row: &DeclarationRow) -> ApiResult<Self> {
+    /// The stored declaration as `audience` may see it ([`Audience::assessment`]).
+    pub fn from_row(row: &DeclarationRow, audience: Audience) -> ApiResult<Self> {
         let corrupt = |what: &str| {
             ApiError::Internal(format!("declaration {}: stored {what} unreadable", row.id))
         };
+        let status = Status::parse(&row.status).ok_or_else(|| corrupt("status"))?;
+        let channel = Channel::parse(&row.channel).ok_or_else(|| corrupt("channel"))?;
+        let assessment =
+            serde_json::from_str(&row.assessment).map_err(|_| corrupt("assessment"))?;
         Ok(DeclarationView {
             id: row.id.clone(),
             version: row.version,
-            status: Status::parse(&row.status).ok_or_else(|| corrupt("status"))?,
-            channel: Channel::parse(&row.channel).ok_or_else(|| corrupt("channel"))?,
+            status,
+            channel,
             lodged_at: row.lodged_at.clone(),
             updated_at: row.updated_at.clone(),
             released_at: row.released_at.clone(),
             declaration: serde_json::from_str(&row.body).map_err(|_| corrupt("body"))?,
-            assessment: serde_json::from_str(&row.assessment).map_err(|_| corrupt("assessment"))?,
+            assessment: audience.assessment(assessment, status, channel),
             taxes: match &row.taxes {
                 Some(t) => Some(
                     serde_json::value::RawValue::from_string(t.clone())
@@ -125,9 +135,10 @@ pub async fn list(
         offset,
     };
     let (page, total) = rows::list(state.store.db(), &filter).await?;
+    let audience = Audience::of(caller);
     let views = page
         .iter()
-        .map(DeclarationView::from_row)
+        .map(|row| DeclarationView::from_row(row, audience))
         .collect::<ApiResult<Vec<_>>>()?;
     Ok((views, total))
 }
@@ -396,7 +407,7 @@ pub async fn lodge(
         updated_at: row.updated_at,
         released_at: row.released_at,
         declaration,
-        assessment: outcome.json,
+        assessment: Audience::of(caller).assessment(outcome.json, status, outcome.channel),
         taxes: taxes_json,
         balance: row.balance,
     })
@@ -746,7 +757,7 @@ pub async fn amend(
         change = change.event(status_event(id, new_status, channel));
     }
     state.store.apply(change).await?;
-    DeclarationView::from_row(&next)
+    DeclarationView::from_row(&next, Audience::of(caller))
 }
 
 /// Longest reason an amendment, invalidation or decision may give, in characters.
@@ -814,7 +825,7 @@ pub async fn invalidate(
         &json!({"reason": reason, "status": "invalidated"}),
     ));
     state.store.apply(change).await?;
-    DeclarationView::from_row(&next)
+    DeclarationView::from_row(&next, Audience::of(caller))
 }
 
 /// Records an attempt to get round a selected control. Such attempts are refused and
@@ -895,7 +906,7 @@ pub async fn release(state: &AppState, caller: &Caller, id: &str) -> ApiResult<D
         &json!({"status": "released"}),
     ));
     state.store.apply(change).await?;
-    DeclarationView::from_row(&next)
+    DeclarationView::from_row(&next, Audience::of(caller))
 }
 
 /// Everything that happened to a declaration: its versions and its events.
@@ -922,13 +933,16 @@ pub struct EventView {
     pub at: String,
     pub kind: String,
     pub actor: String,
+    /// What happened. For a trader, without the reasons of a selection: no assessment
+    /// details, inspection depth or officer draw (`crate::confidential`).
     #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
+    pub payload: EventPayload,
     pub hash: String,
 }
 
 pub async fn history(state: &AppState, caller: &Caller, id: &str) -> ApiResult<History> {
     read_visible(state, caller, id).await?;
+    let audience = Audience::of(caller);
     let versions = rows::versions(state.store.db(), id).await?;
     let events = tamga_store::event_log::events_for(state.store.db(), id).await?;
     Ok(History {
@@ -948,9 +962,12 @@ pub async fn history(state: &AppState, caller: &Caller, id: &str) -> ApiResult<H
             .map(|e| EventView {
                 seq: e.seq,
                 at: e.at,
+                payload: audience.event_payload(
+                    &e.kind,
+                    serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                ),
                 kind: e.kind,
                 actor: e.actor,
-                payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
                 hash: e.hash,
             })
             .collect(),

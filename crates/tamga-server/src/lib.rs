@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod claims;
+pub mod confidential;
 pub mod console;
 pub mod controls;
 pub mod declarations;

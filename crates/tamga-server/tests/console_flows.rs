@@ -353,8 +353,86 @@ async fn a_trader_gets_404_for_another_partys_declaration() {
     let mine = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
     let a = send(&c, get(&format!("/declarations/{mine}"), &s.cookie)).await;
     assert_eq!(a.status, StatusCode::OK);
-    assert!(a.body.contains("Risk assessment") && a.body.contains("History"));
+    assert!(a.body.contains("Customs decision") && a.body.contains("History"));
+    assert!(!a.body.contains("Risk assessment"));
     assert!(a.body.contains("Smartphones"));
+}
+
+/// Issue 23: the trader's page tells the channel and what to do next, never why; the
+/// officer's shows the fired profile and the draws.
+#[tokio::test]
+async fn a_trader_sees_the_channel_and_next_step_the_officer_sees_why() {
+    let c = Console::new().await;
+    let cast = c.cast().await;
+    let token = c.user("analyst-c", "analyst", None, None).await;
+    let analyst = tamga_server::auth::authenticate(&c.state, &token)
+        .await
+        .expect("token");
+    let stored = tamga_server::profiles::create(
+        &c.state,
+        &analyst,
+        serde_json::json!({"title": "Watchlist of grey-import handsets",
+               "rationale": "undervaluation seen in 2025",
+               "scope": "national", "valid_from": "2026-01-01",
+               "criteria": [{"field": "items.hs_code", "op": "prefix", "values": ["851713"]}],
+               "score": 60, "measure": "physical_inspection"}),
+    )
+    .await
+    .expect("profile");
+    let profile_id = stored["id"].as_str().expect("profile id").to_owned();
+    let id = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
+
+    let t = sign_in(&c, "trader-a").await;
+    let page = send(&c, get(&format!("/declarations/{id}"), &t.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Customs decision"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Present the goods for inspection at the customs office."),
+        "{}",
+        page.body
+    );
+    for secret in [
+        "Watchlist of grey-import handsets",
+        profile_id.as_str(),
+        "seed",
+        "Risk assessment",
+        "Score",
+        "Number drawn",
+    ] {
+        assert!(
+            !page.body.contains(secret),
+            "the trader's page shows {secret}: {}",
+            page.body
+        );
+    }
+    // The same in Russian.
+    let ru = send(
+        &c,
+        Request::get(format!("/declarations/{id}"))
+            .header(header::COOKIE, &t.cookie)
+            .header(header::ACCEPT_LANGUAGE, "ru")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(ru.status, StatusCode::OK);
+    assert!(ru.body.contains("Решение таможни"), "{}", ru.body);
+    assert!(
+        ru.body
+            .contains("Предъявите товары для досмотра в таможенном органе."),
+        "{}",
+        ru.body
+    );
+    assert!(!ru.body.contains("Watchlist of grey-import handsets") && !ru.body.contains("seed"));
+
+    let o = sign_in(&c, "officer-a").await;
+    let page = send(&c, get(&format!("/declarations/{id}"), &o.cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Risk assessment"), "{}", page.body);
+    assert!(page.body.contains(&profile_id), "{}", page.body);
+    assert!(page.body.contains("seed"), "{}", page.body);
+    assert!(!page.body.contains("Customs decision"));
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ use tamga_types::{Channel, Status};
 
 use super::{Ctx, Frame, api_error_page, check_csrf, render, short_time, signed_in, with_role};
 use crate::auth::Role;
+use crate::confidential::Audience;
 use crate::declarations::{self as lifecycle, DeclarationView};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -315,6 +316,10 @@ pub struct DetailView {
     pub header: Vec<Pair>,
     pub items: Vec<ItemView>,
     pub documents: Vec<Pair>,
+    /// The caller sees only the channel and the next step (a trader), not the reasons.
+    pub confidential: bool,
+    /// What the trader must do next, in words.
+    pub next_step: String,
     pub score: String,
     pub reason: String,
     pub fired: Vec<FiredView>,
@@ -376,7 +381,9 @@ fn taxes_view(ctx: &Ctx, taxes: &Value) -> TaxesView {
 async fn detail(state: &AppState, ctx: &Ctx, id: &str) -> Result<DetailView, ApiError> {
     let caller = ctx.caller().ok_or(ApiError::Unauthenticated)?;
     let row = lifecycle::read_visible(state, caller, id).await?;
-    let d = DeclarationView::from_row(&row)?;
+    // What of the assessment the caller may see is `crate::confidential`'s decision.
+    let audience = Audience::of(caller);
+    let d = DeclarationView::from_row(&row, audience)?;
     let history = lifecycle::history(state, caller, id).await?;
     let t = ctx.tr;
     let decl = &d.declaration;
@@ -447,7 +454,7 @@ async fn detail(state: &AppState, ctx: &Ctx, id: &str) -> Result<DetailView, Api
             decl.invoice.insurance
         ),
     });
-    let a = &d.assessment;
+    let a = d.assessment.as_value();
     let fired = a
         .get("fired")
         .and_then(Value::as_array)
@@ -514,6 +521,8 @@ async fn detail(state: &AppState, ctx: &Ctx, id: &str) -> Result<DetailView, Api
                 value: format!("{} {}", doc.code, doc.reference),
             })
             .collect(),
+        confidential: !audience.is_customs(),
+        next_step: t.code_label("next", &text(a.get("next"))),
         score: text(a.get("score")),
         reason: text(a.get("reason")),
         fired,

@@ -92,14 +92,17 @@ pub async fn change_channel(
     Ok(Json(controls::change_channel(&s, &c, &id).await?))
 }
 
-/// Re-runs a declaration's stored assessment from its stored inputs and compares.
+/// Re-runs a declaration's stored assessment from its stored inputs and compares. Customs
+/// only: a trader gets 403 (the reasons of a selection are confidential).
 #[utoipa::path(get, path = "/api/v1/declarations/{id}/assessment/replay", tag = "controls", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = FieldErrors)))]
+    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = FieldErrors),
+        (status = 404, body = FieldErrors)))]
 pub async fn replay(
     State(s): State<AppState>,
     c: Arc<Caller>,
     PathParam(id): PathParam<String>,
 ) -> ApiResult<Json<Value>> {
+    crate::confidential::Audience::of(&c).require_customs()?;
     let row = crate::declarations::read_visible(&s, &c, &id).await?;
     let stored_json: Value =
         serde_json::from_str(&row.assessment).map_err(|e| ApiError::Internal(e.to_string()))?;

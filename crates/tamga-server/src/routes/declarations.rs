@@ -42,7 +42,10 @@ pub async fn get(
     PathParam(id): PathParam<String>,
 ) -> ApiResult<Json<DeclarationView>> {
     let row = lifecycle::read_visible(&state, &caller, &id).await?;
-    Ok(Json(DeclarationView::from_row(&row)?))
+    Ok(Json(DeclarationView::from_row(
+        &row,
+        crate::confidential::Audience::of(&caller),
+    )?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -24,7 +24,16 @@ async fn a_valid_declaration_is_stored_and_read_back_identically_after_a_restart
     // Green, and duties and taxes due: it waits for payment.
     assert_eq!(created["status"], "awaiting_payment");
     assert_eq!(created["channel"], "green");
-    assert_eq!(created["assessment"]["reason"], "no risk profiles active");
+    // The trader is told the channel and what to do next, nothing of why…
+    assert_eq!(
+        created["assessment"],
+        json!({"channel": "green", "next": "payment"})
+    );
+    // …customs see the whole assessment.
+    assert_eq!(
+        app.seen_by_customs(&created).await["assessment"]["reason"],
+        "no risk profiles active"
+    );
     assert_eq!(created["balance"], created["taxes"]["total"]);
     // The declared data comes back exactly as written, decimals' scale included.
     for key in body.as_object().unwrap().keys() {

@@ -293,6 +293,20 @@ impl TestApp {
         created
     }
 
+    /// A declaration as customs sees it, its whole assessment included, read by a fresh
+    /// auditor: a trader's answers carry only the channel and the next step.
+    pub async fn seen_by_customs(&self, declaration: &Value) -> Value {
+        let auditor = self
+            .user(&format!("auditor-{}", uuid_like()), "auditor", None, None)
+            .await;
+        let id = declaration["id"].as_str().expect("a declaration id");
+        let (status, seen) = self
+            .get(&format!("/api/v1/declarations/{id}"), &auditor)
+            .await;
+        assert_eq!(status, 200, "{seen}");
+        seen
+    }
+
     /// How many events of `kind` the log holds.
     pub async fn events_of(&self, kind: &str) -> usize {
         self.event_kinds()

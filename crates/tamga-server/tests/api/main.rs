@@ -2,6 +2,7 @@
 //! PostgreSQL.
 
 mod audit;
+mod confidential;
 mod declarations;
 mod helpers;
 mod integrity;

@@ -289,11 +289,13 @@ async fn a_fired_profile_sends_the_declaration_to_red_and_opens_a_control_for_an
 
     // The example declaration itself (150 USD per phone) is not selected…
     let fair = app.lodge(&w.trader, &declaration(PARTY_A)).await;
+    let fair = app.seen_by_customs(&fair).await;
     assert_eq!(fair["channel"], "green", "{}", fair["assessment"]);
     assert_eq!(fair["assessment"]["fired"], json!([]));
 
     // …1000 phones for the same money (15 USD each) are.
     let created = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let created = app.seen_by_customs(&created).await;
     let a = &created["assessment"];
     assert_eq!(created["channel"], "red", "{a}");
     assert_eq!(created["status"], "under_control");
@@ -391,6 +393,7 @@ async fn item_criteria_must_all_hold_for_the_same_goods_item(backend: Backend) {
          "value": "5000.00", "preference": "100"}
     ]);
     let split = app.lodge(&w.trader, &body).await;
+    let split = app.seen_by_customs(&split).await;
     assert_eq!(
         split["assessment"]["fired"],
         json!([]),
@@ -406,6 +409,7 @@ async fn item_criteria_must_all_hold_for_the_same_goods_item(backend: Backend) {
                "value": "1000.00", "preference": "100"}),
     );
     let whole = app.lodge(&w.trader, &body).await;
+    let whole = app.seen_by_customs(&whole).await;
     let fired = &whole["assessment"]["fired"];
     assert_eq!(
         fired.as_array().unwrap().len(),
@@ -433,12 +437,14 @@ async fn a_profile_scoped_to_an_office_fires_only_at_that_office(backend: Backen
     assert_eq!(stored["scope"], json!({"offices": ["41702"]}));
 
     let here = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let here = app.seen_by_customs(&here).await;
     assert_eq!(here["assessment"]["fired"], json!([]));
     assert_eq!(here["channel"], "green");
 
     let mut there = cheap_phones(PARTY_A);
     there["office"] = json!("41702");
     let there = app.lodge(&w.trader, &there).await;
+    let there = app.seen_by_customs(&there).await;
     assert_eq!(there["assessment"]["fired"][0]["profile"], stored["id"]);
     assert_eq!(there["channel"], "yellow");
     assert_eq!(there["status"], "under_control");
@@ -461,6 +467,7 @@ async fn editing_a_profile_makes_version_2_and_old_decisions_keep_pointing_at_ve
     let id = id_of(&v1);
     let path = format!("/api/v1/risk/profiles/{id}");
     let first = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let first = app.seen_by_customs(&first).await;
     assert_eq!(first["assessment"]["fired"][0]["version"], 1);
 
     let mut edited = profile();
@@ -493,12 +500,13 @@ async fn editing_a_profile_makes_version_2_and_old_decisions_keep_pointing_at_ve
 
     // New decisions use v2; the old one still names v1.
     let second = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let second = app.seen_by_customs(&second).await;
     assert_eq!(second["assessment"]["fired"][0]["version"], 2);
     assert_eq!(second["assessment"]["fired"][0]["score"], 70);
     let (_, old) = app
         .get(
             &format!("/api/v1/declarations/{}", id_of(&first)),
-            &w.trader,
+            &w.analyst,
         )
         .await;
     assert_eq!(old["assessment"]["fired"][0]["version"], 1);
@@ -524,6 +532,7 @@ async fn editing_a_profile_makes_version_2_and_old_decisions_keep_pointing_at_ve
     assert_eq!(v3["version"], 3);
     assert_eq!(v3["active"], false);
     let third = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let third = app.seen_by_customs(&third).await;
     assert_eq!(third["assessment"]["fired"], json!([]));
     let (_, history) = app.get(&path, &w.analyst).await;
     assert_eq!(history["versions"].as_array().unwrap().len(), 3);
@@ -838,6 +847,7 @@ async fn feedback_is_reported_per_profile_channel_and_office(backend: Backend) {
     let mut far = cheap_phones(PARTY_A);
     far["office"] = json!("41702");
     let f = app.lodge(&w.trader, &far).await;
+    let f = app.seen_by_customs(&f).await;
     assert_eq!(f["channel"], "red");
     assert_eq!(f["assessment"]["fired"].as_array().unwrap().len(), 2);
     record(app, &officer_far, &id_of(&f), &missing_document()).await;
@@ -988,15 +998,33 @@ async fn replaying_a_stored_assessment_gives_the_identical_answer(backend: Backe
     for id in &ids {
         assert_replays_identically(app, &w.analyst, id).await;
     }
-    // Only those who may see the declaration replay it.
-    let other = app.user("trader-b", "trader", Some(PARTY_B), None).await;
+    // Only customs who may see the declaration replay it: an officer elsewhere gets 404…
+    let far = app
+        .user("officer-far", "officer", None, Some("41702"))
+        .await;
     let (status, _) = app
         .get(
             &format!("/api/v1/declarations/{}/assessment/replay", ids[0]),
-            &other,
+            &far,
         )
         .await;
     assert_eq!(status, 404);
+    // …and every trader 403, for its own declarations, another's or none at all: the
+    // reasons are confidential, and the same answer tells nothing of what exists.
+    let other = app.user("trader-b", "trader", Some(PARTY_B), None).await;
+    for (token, id) in [
+        (&other, ids[0].as_str()),
+        (&w.trader, ids[0].as_str()),
+        (&other, "no-such-id"),
+    ] {
+        let (status, _) = app
+            .get(
+                &format!("/api/v1/declarations/{id}/assessment/replay"),
+                token,
+            )
+            .await;
+        assert_eq!(status, 403, "{id}");
+    }
 }
 
 async fn random_selection_at_rate_one_sends_declarations_to_yellow_with_the_draw_recorded(
@@ -1020,6 +1048,7 @@ async fn random_selection_at_rate_one_sends_declarations_to_yellow_with_the_draw
 
     for _ in 0..3 {
         let created = app.lodge(&w.trader, &declaration(PARTY_A)).await;
+        let created = app.seen_by_customs(&created).await;
         let a = &created["assessment"];
         assert_eq!(created["channel"], "yellow", "{a}");
         assert_eq!(created["status"], "under_control");
@@ -1039,6 +1068,7 @@ async fn random_selection_at_rate_one_sends_declarations_to_yellow_with_the_draw
     let mut far = declaration(PARTY_A);
     far["office"] = json!("41702");
     let far = app.lodge(&w.trader, &far).await;
+    let far = app.seen_by_customs(&far).await;
     assert_eq!(far["channel"], "red");
     assert_eq!(far["assessment"]["random"]["selected"], "red");
     let here = app.lodge(&w.trader, &declaration(PARTY_A)).await;
@@ -1069,6 +1099,7 @@ async fn a_condition_failing_at_run_time_fails_safe_to_at_least_yellow_and_shows
     let id = id_of(&stored);
 
     let created = app.lodge(&w.trader, &declaration(PARTY_A)).await;
+    let created = app.seen_by_customs(&created).await;
     let a = &created["assessment"];
     let channel = created["channel"].as_str().unwrap();
     assert!(
@@ -1139,6 +1170,7 @@ async fn a_traders_risk_category_rises_with_its_discrepancies(backend: Backend) 
     live["score"] = json!(0);
     create_profile(app, &w.analyst, &live).await;
     let first = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let first = app.seen_by_customs(&first).await;
     assert_eq!(first["assessment"]["trader_category"], "low");
     assert_eq!(first["assessment"]["trader_score"], 0);
     record(app, &w.officer, &id_of(&first), &missing_document()).await;
@@ -1157,6 +1189,7 @@ async fn a_traders_risk_category_rises_with_its_discrepancies(backend: Backend) 
 
     // The category weighs on the next assessment: 50 points, yellow on its own.
     let next = app.lodge(&w.trader, &declaration(PARTY_A)).await;
+    let next = app.seen_by_customs(&next).await;
     assert_eq!(next["assessment"]["trader_category"], "high");
     assert_eq!(next["assessment"]["trader_score"], 50);
     assert_eq!(next["channel"], "yellow");
@@ -1202,6 +1235,7 @@ async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replay
 
     // Without a table the ratio is absent and the profile cannot fire.
     let before = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let before = app.seen_by_customs(&before).await;
     assert_eq!(before["channel"], "green", "{before}");
 
     settings["reference_prices"] =
@@ -1215,6 +1249,7 @@ async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replay
     assert_eq!(fair["channel"], "green", "{fair}");
     // 15 a phone against 120: ratio 0.125, selected, the ratio shown as matched.
     let cheap = app.lodge(&w.trader, &cheap_phones(PARTY_A)).await;
+    let cheap = app.seen_by_customs(&cheap).await;
     assert_eq!(cheap["channel"], "red", "{cheap}");
     let fired = &cheap["assessment"]["fired"][0];
     assert_eq!(fired["profile"], stored["id"]);
@@ -1236,6 +1271,7 @@ async fn a_reference_price_table_in_the_settings_flags_undervaluation_and_replay
     let mut in_euro = cheap_phones(PARTY_A);
     in_euro["invoice"]["currency"] = json!("EUR");
     let euro = app.lodge(&w.trader, &in_euro).await;
+    let euro = app.seen_by_customs(&euro).await;
     assert_eq!(euro["channel"], "red", "{euro}");
     let rates = &euro["assessment"]["exchange_rates"];
     let (usd, eur) = (dec(&rates["USD"]), dec(&rates["EUR"]));
