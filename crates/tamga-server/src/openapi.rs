@@ -175,6 +175,24 @@ fn standard_answers(op: &mut Operation, secured: bool, method: &str, path: &str)
             "no such resource, or one the caller may not see (`not_found`)",
         );
     }
+    // Answers any call can get, whatever its shape (`nul.rs`, `throttle.rs`, `edge.rs`).
+    error_answer(
+        op,
+        400,
+        "a NUL character in the path, the query or the body (`nul_character`)",
+    );
+    if secured {
+        error_answer(
+            op,
+            429,
+            "too many failed sign-ins or refused tokens from this address or account (`too_many_attempts`); see `Retry-After`",
+        );
+    }
+    error_answer(
+        op,
+        503,
+        "the server is stopping (`shutting_down`); send it again to the next one",
+    );
 }
 
 /// Adds `status` with the error schema unless the operation already documents it.
@@ -566,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn every_api_operation_requires_the_bearer_token_and_documents_401() {
+    fn every_api_operation_requires_the_bearer_token_and_documents_401_429_503() {
         let doc = doc();
         for (path, item) in doc["paths"].as_object().unwrap() {
             if !path.starts_with("/api/v1/") {
@@ -582,6 +600,12 @@ mod tests {
                     "#/components/schemas/FieldErrors",
                     "{method} {path} does not document 401 with the error schema"
                 );
+                for code in ["400", "429", "503"] {
+                    assert!(
+                        op["responses"].get(code).is_some(),
+                        "{method} {path} does not document {code} (NUL, lockout, stopping)"
+                    );
+                }
                 if op.get("requestBody").is_some() {
                     for code in ["400", "413"] {
                         assert!(
