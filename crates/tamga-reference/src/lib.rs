@@ -184,10 +184,15 @@ impl ReferenceData {
 }
 
 impl CodeLists for ReferenceData {
+    /// A subheading of goods: one filed under one of the 21 HS sections. UN Comtrade's
+    /// `999999` ("commodities not specified according to kind", section `TOTAL`) is a
+    /// statistical line, not goods, and chapters 77 (reserved) and 98 have no subheading
+    /// at all, so none of them can be declared.
     fn is_hs_subheading(&self, six: &str) -> bool {
-        self.hs
-            .get(six)
-            .is_some_and(|e| e.level == HsLevel::Subheading)
+        self.hs.get(six).is_some_and(|e| {
+            e.level == HsLevel::Subheading
+                && self.hs_sections.iter().any(|s| s.numeral == e.section)
+        })
     }
 
     fn is_country(&self, code: &str) -> bool {
@@ -234,6 +239,11 @@ mod tests {
         assert_eq!(DATA.hs_subheadings().count(), 5_613);
         assert_eq!(DATA.hs_entries().len(), 97 + 1_229 + 5_613);
         assert_eq!(DATA.hs_sections().len(), 21);
+        // Goods are declared; statistical and reserved lines are not (issue 13).
+        assert!(DATA.is_hs_subheading("851713"));
+        for not_goods in ["999999", "770000", "980000", "990000"] {
+            assert!(!DATA.is_hs_subheading(not_goods), "{not_goods}");
+        }
     }
 
     #[test]

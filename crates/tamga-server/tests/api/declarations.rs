@@ -12,7 +12,24 @@ on_both_backends!(
     an_invalidated_declaration_can_no_longer_be_amended,
     malformed_requests_get_json_errors_never_a_500,
     listing_filters_by_status_and_channel_and_pages,
+    codes_that_are_not_goods_are_refused_as_unknown_hs_codes,
 );
+
+/// UN Comtrade's `9999` "commodities not specified according to kind" is a statistical
+/// line in the nomenclature file, not goods; chapters 77 and 98 have no goods at all.
+async fn codes_that_are_not_goods_are_refused_as_unknown_hs_codes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let trader = app.user("trader-a", "trader", Some(PARTY_A), None).await;
+    for code in ["9999990000", "7700000000", "9800000000"] {
+        let mut body = declaration(PARTY_A);
+        body["items"][0]["hs_code"] = json!(code);
+        let (status, answer) = app.post("/api/v1/declarations", &trader, &body).await;
+        assert_eq!(status, 422, "{code}: {answer}");
+        assert_eq!(answer["errors"][0]["path"], "items[0].hs_code", "{code}");
+        assert_eq!(answer["errors"][0]["code"], "unknown_hs_code", "{code}");
+    }
+    assert_eq!(app.count("declarations").await, 0);
+}
 
 async fn a_valid_declaration_is_stored_and_read_back_identically_after_a_restart(backend: Backend) {
     let app = TestApp::spawn(backend).await;
