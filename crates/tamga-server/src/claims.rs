@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tamga_store::NewEvent;
 use tamga_store::claims::{self as store, ClaimRow, ClaimStatus};
 use tamga_store::declarations as rows;
-use tamga_types::{Decimal, FieldErrors, Status};
+use tamga_types::{Decimal, FieldErrors};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
@@ -217,16 +217,7 @@ pub async fn decide(
             decided.status = ClaimStatus::Granted.as_str().into();
             payload["decision"] = json!("granted");
             let balance = checked(parse_balance(&row)?.checked_sub(amount), "claim")?;
-            let status = crate::payments::status_after_payment(&row, balance)?;
-            let mut next = row.clone();
-            next.revision += 1;
-            next.balance = Some(balance.to_string());
-            next.status = status.as_str().into();
-            next.updated_at = now.clone();
-            let released = status == Status::Released && row.status != status.as_str();
-            if released {
-                next.released_at = Some(now.clone());
-            }
+            let (next, status, released) = crate::payments::with_balance(&row, balance, &now)?;
             payload["balance"] = json!(balance);
             payload["ledger"] = json!({"kind": "additional", "amount": -amount});
             let mut change = next.update(row.revision).stmt(decided.decide()).stmt(

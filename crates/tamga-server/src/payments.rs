@@ -165,6 +165,26 @@ pub fn status_after_payment(row: &DeclarationRow, balance: Decimal) -> ApiResult
     )
 }
 
+/// The declaration with its new balance: released when it waited only for money and
+/// nothing is due any more. Answers the new row, its status, and whether it was released now.
+pub fn with_balance(
+    row: &DeclarationRow,
+    balance: Decimal,
+    now: &str,
+) -> ApiResult<(DeclarationRow, Status, bool)> {
+    let status = status_after_payment(row, balance)?;
+    let mut next = row.clone();
+    next.revision += 1;
+    next.balance = Some(balance.to_string());
+    next.status = status.as_str().into();
+    next.updated_at = now.to_owned();
+    let released = status == Status::Released && row.status != status.as_str();
+    if released {
+        next.released_at = Some(now.to_owned());
+    }
+    Ok((next, status, released))
+}
+
 /// A bank's payment notification. The same key twice is applied once; the second answer
 /// says `applied: false` and repeats the first's entry.
 ///
@@ -269,16 +289,7 @@ pub async fn notify_payment(
             &caller.id,
             &now,
         );
-        let status = status_after_payment(&row, balance)?;
-        let mut next = row.clone();
-        next.revision += 1;
-        next.balance = Some(balance.to_string());
-        next.status = status.as_str().into();
-        next.updated_at = now.clone();
-        let released = status == Status::Released && row.status != status.as_str();
-        if released {
-            next.released_at = Some(now.clone());
-        }
+        let (next, status, released) = with_balance(&row, balance, &now)?;
         let mut change = next
             .update(row.revision)
             .stmt(entry.insert())
