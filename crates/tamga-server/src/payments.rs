@@ -568,15 +568,7 @@ pub async fn guarantee(
         &caller.id,
         &now,
     );
-    let status = status_after_payment(&row, Decimal::ZERO)?;
-    let mut next = row.clone();
-    next.revision += 1;
-    next.balance = Some(Decimal::ZERO.to_string());
-    next.status = status.as_str().into();
-    next.updated_at = now.clone();
-    if status == Status::Released {
-        next.released_at = Some(now.clone());
-    }
+    let (next, status, _) = with_balance(&row, Decimal::ZERO, &now)?;
     let mut change = next
         .update(row.revision)
         .stmt(entry.insert())
