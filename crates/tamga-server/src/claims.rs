@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tamga_store::NewEvent;
 use tamga_store::claims::{self as store, ClaimRow, ClaimStatus};
-use tamga_store::declarations as rows;
+use tamga_store::declarations::DeclarationRow;
 use tamga_types::{Decimal, FieldErrors};
 use utoipa::ToSchema;
 
@@ -105,17 +105,22 @@ pub async fn of_declaration(
         .collect()
 }
 
-async fn visible_claim(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ClaimRow> {
+/// A claim and its declaration, when the caller may see the declaration (a trader its
+/// own, an officer its office's); 404 otherwise.
+async fn visible_claim(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(ClaimRow, DeclarationRow)> {
     let claim = store::get(state.store.db(), id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    // The declaration's visibility decides: a trader sees its own, an officer its office's.
-    read_visible(state, caller, &claim.declaration_id).await?;
-    Ok(claim)
+    let row = read_visible(state, caller, &claim.declaration_id).await?;
+    Ok((claim, row))
 }
 
 pub async fn get(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ClaimView> {
-    ClaimView::from_row(visible_claim(state, caller, id).await?)
+    ClaimView::from_row(visible_claim(state, caller, id).await?.0)
 }
 
 /// What the officer decided, read from the request.
@@ -186,7 +191,7 @@ pub async fn decide(
     raw: Value,
 ) -> ApiResult<ClaimView> {
     caller.require(&[Role::Officer])?;
-    let claim = visible_claim(state, caller, id).await?;
+    let (claim, row) = visible_claim(state, caller, id).await?;
     let (decision, note) = parse_decision(&raw).map_err(ApiError::Invalid)?;
     if claim.status()? != ClaimStatus::Pending {
         return Err(ApiError::conflict(
@@ -194,9 +199,6 @@ pub async fn decide(
             format!("this claim was already {}", claim.status),
         ));
     }
-    let row = rows::get(state.store.db(), &claim.declaration_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let amount: Decimal = claim
         .amount
         .parse()

@@ -487,7 +487,7 @@ pub async fn record_result(
     }
     let mut result = json!({"control": task.id, "outcome": outcome, "findings": findings_json,
         "note": note, "revenue_recovered": recovered, "version": next.version,
-        "body_hash": blake3::hash(next.body.as_bytes()).to_hex().to_string(),
+        "body_hash": crate::declarations::body_hash(&next.body),
         "taxes": taxes.as_ref().map(|t| json!({"total": t.total, "currency": t.currency})),
         "ledger": null});
     // A difference from the duties the ledger holds — corrections found, or a pending claim

@@ -50,8 +50,7 @@ impl DeclarationView {
         let corrupt = |what: &str| {
             ApiError::Internal(format!("declaration {}: stored {what} unreadable", row.id))
         };
-        let status = Status::parse(&row.status).ok_or_else(|| corrupt("status"))?;
-        let channel = Channel::parse(&row.channel).ok_or_else(|| corrupt("channel"))?;
+        let (status, channel) = (stored_status(row)?, stored_channel(row)?);
         let assessment =
             serde_json::from_str(&row.assessment).map_err(|_| corrupt("assessment"))?;
         Ok(DeclarationView {
@@ -214,7 +213,7 @@ pub fn new_id() -> String {
 }
 
 /// Content hash of a declaration body, recorded in events so the log pins what was declared.
-fn body_hash(body: &str) -> String {
+pub(crate) fn body_hash(body: &str) -> String {
     blake3::hash(body.as_bytes()).to_hex().to_string()
 }
 
@@ -449,36 +448,17 @@ pub fn stored_channel(row: &DeclarationRow) -> ApiResult<Channel> {
     })
 }
 
-/// The total of the duties and taxes assessed on the stored version (zero when none were).
-pub fn stored_taxes_total(row: &DeclarationRow) -> ApiResult<Decimal> {
-    match row.taxes.as_deref() {
-        None => Ok(Decimal::ZERO),
-        Some(t) => serde_json::from_str::<tamga_tariff::Taxes>(t)
-            .map(|t| t.total)
-            .map_err(|_| {
-                ApiError::Internal(format!("declaration {}: stored taxes unreadable", row.id))
-            }),
-    }
-}
-
-/// The duties accepted on a declaration: what the ledger holds as assessed (`assessed` +
-/// `additional`). Usually the taxes of the stored version; less while a claim to lower them
-/// waits for an officer, or after one was refused. Every later change of the duties is a
-/// difference against this, so a refused claim can never come back through an amendment.
+/// The duties the ledger has accepted on a declaration (`assessed` + `additional`): the
+/// taxes of the stored version, except while a claim to lower them waits for an officer or
+/// after one was refused, when the ledger still holds the higher amount. Every later change
+/// of the duties is a difference against this, so a refused claim cannot come back through
+/// another amendment.
 pub async fn accepted_duties(state: &AppState, id: &str) -> ApiResult<Decimal> {
     let entries = tamga_store::ledger::entries_for(state.store.db(), id).await?;
-    let mut total = Decimal::ZERO;
-    for e in entries
-        .iter()
-        .filter(|e| e.kind == "assessed" || e.kind == "additional")
-    {
-        let amount: Decimal = e
-            .amount
-            .parse()
-            .map_err(|_| ApiError::Internal(format!("ledger entry {}: amount unreadable", e.id)))?;
-        total = checked(total.checked_add(amount), "")?;
-    }
-    Ok(total)
+    Ok(tamga_store::ledger::sum_of(
+        &entries,
+        &["assessed", "additional"],
+    )?)
 }
 
 /// Money arithmetic that cannot overflow into a panic: an overflow is refused as a 422.
@@ -595,8 +575,7 @@ pub async fn amend(
         return Err(ApiError::Invalid(problems));
     }
     let declaration = declaration.expect("no problems means a declaration");
-    let pending = tamga_store::claims::of_declaration(state.store.db(), id).await?;
-    for c in &pending {
+    for c in tamga_store::claims::of_declaration(state.store.db(), id).await? {
         if c.status()? == tamga_store::claims::ClaimStatus::Pending {
             return Err(ApiError::conflict(
                 "claim_pending",
@@ -640,13 +619,8 @@ pub async fn amend(
     )?;
     let balance_before = parse_balance(&row)?;
     // More owed: into the ledger now. Less owed: a claim for an officer, the ledger untouched.
-    let (added, reduction) = if difference > Decimal::ZERO {
-        (difference, None)
-    } else if difference < Decimal::ZERO {
-        (Decimal::ZERO, Some(-difference))
-    } else {
-        (Decimal::ZERO, None)
-    };
+    let added = difference.max(Decimal::ZERO);
+    let reduction = (difference < Decimal::ZERO).then(|| -difference);
     let balance = checked(balance_before.checked_add(added), "declaration.items")?;
     let new_status = status_after_assessment(channel, balance > Decimal::ZERO);
     let currency = state.duties.snapshot().national_currency.clone();

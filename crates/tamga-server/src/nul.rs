@@ -59,6 +59,12 @@ pub async fn refuse(req: Request, next: Next) -> Response {
         .await
 }
 
+/// Whether JSON text may hold a NUL: only as the escape `\u0000` (a raw control character
+/// is not JSON). `\\u0000` (an escaped backslash) also matches; the walk then finds nothing.
+pub fn may_escape_nul(json: &[u8]) -> bool {
+    json.windows(6).any(|w| w == b"\\u0000")
+}
+
 /// Every string and key of a JSON document that holds a NUL, by path.
 pub fn nul_problems(value: &Value) -> FieldErrors {
     let mut problems = FieldErrors::default();
@@ -114,6 +120,12 @@ mod tests {
             .collect();
         assert_eq!(paths, vec!["declaration.items[1].description", "reason"]);
         assert!(nul_problems(&json!({"reason": "fine", "n": [1, "two"]})).is_empty());
+    }
+
+    #[test]
+    fn only_json_text_with_the_escape_is_walked() {
+        assert!(may_escape_nul(br#"{"key": "k\u0000x"}"#));
+        assert!(!may_escape_nul(br#"{"key": "k\u0020x", "n": 0}"#));
     }
 
     #[test]

@@ -19,7 +19,8 @@ use crate::state::AppState;
 
 /// The largest amount one payment, refund or pledge may carry: 15 integer digits. Bounded
 /// so that no sum of amounts can overflow the ledger's decimal arithmetic.
-pub const MAX_AMOUNT: &str = "999999999999999.99";
+/// (`Decimal::new` is not `const`: these are the 96-bit parts of 99,999,999,999,999,999.)
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0x5D89_FFFF, 0x0163_4578, 0, false, 2);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentReceipt {
@@ -111,7 +112,7 @@ fn amount(raw: &Value, problems: &mut FieldErrors) -> Option<Decimal> {
                     problems.push("amount", "not_positive", "must be greater than zero");
                     None
                 }
-                Ok(d) if d > max_amount() => {
+                Ok(d) if d > MAX_AMOUNT => {
                     problems.push(
                         "amount",
                         "amount_too_large",
@@ -131,10 +132,6 @@ fn amount(raw: &Value, problems: &mut FieldErrors) -> Option<Decimal> {
             }
         }
     }
-}
-
-fn max_amount() -> Decimal {
-    MAX_AMOUNT.parse().expect("MAX_AMOUNT is a decimal")
 }
 
 fn unknown_fields(raw: &Value, allowed: &[&str], problems: &mut FieldErrors) {
@@ -402,21 +399,15 @@ pub struct LedgerPage {
 pub async fn ledger_of(state: &AppState, caller: &Caller, id: &str) -> ApiResult<LedgerPage> {
     read_visible(state, caller, id).await?;
     let entries = ledger::entries_for(state.store.db(), id).await?;
-    let sum = |kinds: &[&str]| -> Decimal {
-        entries
-            .iter()
-            .filter(|e| kinds.contains(&e.kind.as_str()))
-            .filter_map(|e| e.amount.parse::<Decimal>().ok())
-            .sum()
-    };
+    let sum = |kinds: &[&str]| ledger::sum_of(&entries, kinds).map(|d| d.to_string());
     let balance = ledger::balance_of(&entries)?;
     Ok(LedgerPage {
         declaration: id.to_owned(),
         currency: state.duties.snapshot().national_currency.clone(),
-        assessed: sum(&["assessed", "additional"]).to_string(),
-        paid: sum(&["paid"]).to_string(),
-        guaranteed: sum(&["guaranteed"]).to_string(),
-        refunded: sum(&["refunded"]).to_string(),
+        assessed: sum(&["assessed", "additional"])?,
+        paid: sum(&["paid"])?,
+        guaranteed: sum(&["guaranteed"])?,
+        refunded: sum(&["refunded"])?,
         balance: balance.to_string(),
         entries: entries.into_iter().map(Into::into).collect(),
     })
@@ -595,4 +586,14 @@ pub async fn guarantee(
         status,
         balance: "0".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_amount_is_fifteen_integer_digits_and_two_decimals() {
+        assert_eq!(MAX_AMOUNT.to_string(), "999999999999999.99");
+    }
 }

@@ -85,6 +85,21 @@ pub fn balance_of(entries: &[LedgerEntry]) -> Result<Decimal> {
     Ok(total)
 }
 
+/// The sum of the entries of `kinds` (unsigned), or `Corrupt` when an amount does not parse
+/// or the sum overflows: a ledger that cannot be read stops the use case, it is never 0.
+pub fn sum_of(entries: &[LedgerEntry], kinds: &[&str]) -> Result<Decimal> {
+    let mut total = Decimal::ZERO;
+    for e in entries.iter().filter(|e| kinds.contains(&e.kind.as_str())) {
+        let amount: Decimal = e.amount.parse().map_err(|_| {
+            crate::StoreError::Corrupt(format!("ledger entry {} amount `{}`", e.id, e.amount))
+        })?;
+        total = total.checked_add(amount).ok_or_else(|| {
+            crate::StoreError::Corrupt(format!("ledger of {} overflows", e.declaration_id))
+        })?;
+    }
+    Ok(total)
+}
+
 /// A declaration whose stored balance disagrees with its ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
@@ -222,4 +237,44 @@ pub fn upsert_rates(rows: &[(String, String, String)]) -> Change {
             );
     }
     change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: &str, amount: &str) -> LedgerEntry {
+        LedgerEntry {
+            id: format!("{kind}-{amount}"),
+            declaration_id: "d1".into(),
+            kind: kind.into(),
+            amount: amount.into(),
+            currency: "KGS".into(),
+            idempotency_key: None,
+            reference: None,
+            actor: "u1".into(),
+            at: "2026-12-02T00:00:00.000000Z".into(),
+        }
+    }
+
+    #[test]
+    fn a_sum_adds_only_the_kinds_asked_for_with_their_signs_as_written() {
+        let entries = [
+            entry("assessed", "100.00"),
+            entry("additional", "-30.50"),
+            entry("paid", "40.00"),
+        ];
+        let accepted = sum_of(&entries, &["assessed", "additional"]).unwrap();
+        assert_eq!(accepted, "69.50".parse::<Decimal>().unwrap());
+        assert_eq!(sum_of(&entries, &["refunded"]).unwrap(), Decimal::ZERO);
+    }
+
+    #[test]
+    fn an_unreadable_amount_is_corrupt_not_zero() {
+        let entries = [entry("assessed", "100.00"), entry("additional", "lots")];
+        assert!(matches!(
+            sum_of(&entries, &["assessed", "additional"]),
+            Err(crate::StoreError::Corrupt(_))
+        ));
+    }
 }
