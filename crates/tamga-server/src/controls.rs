@@ -4,7 +4,7 @@
 //! selected control: every such attempt is refused and written to the log.
 
 use rand::{RngExt, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tamga_store::declarations::{self as rows};
 use tamga_store::risk::{self as risk_rows, ControlRow};
@@ -88,13 +88,13 @@ pub struct ControlView {
     pub status: String,
     pub assigned_to: Option<String>,
     /// The random draw that chose the officer.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::views::controls::OfficerDraw)]
     pub assignment: Value,
     pub opened_at: String,
     pub closed_at: Option<String>,
     pub outcome: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub findings: Option<Value>,
+    /// What the control found, as recorded with its result.
+    pub findings: Option<Vec<Finding>>,
     pub note: Option<String>,
     /// Duties and taxes added by the control's corrections, national currency.
     pub revenue_recovered: Option<String>,
@@ -192,11 +192,18 @@ pub async fn change_channel(
     ))
 }
 
-struct Finding {
-    kind: String,
-    item: Option<usize>,
-    corrected: serde_json::Map<String, Value>,
-    detail: Option<String>,
+/// One finding of a control, as recorded with its result.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = RecordedFinding)]
+pub struct Finding {
+    #[schema(value_type = crate::openapi::FindingKind)]
+    pub kind: String,
+    /// The goods item (index into `items`).
+    pub item: Option<usize>,
+    /// The item's corrected values, as sent.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub corrected: serde_json::Map<String, Value>,
+    pub detail: Option<String>,
 }
 
 fn parse_result(

@@ -34,11 +34,11 @@ pub struct DeclarationView {
     /// and its seed. A trader gets only `{"channel": …, "next": "documentary_check" |
     /// "physical_inspection" | "payment" | "none"}`: the reasons of a selection are
     /// confidential (`crate::confidential`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::views::risk::AssessmentView)]
     pub assessment: AssessmentView,
     /// Duties and taxes per item and tax, when assessed. Kept as the stored JSON text:
     /// serialised once at assessment, never rebuilt as a `Value` to be serialised again.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<tamga_tariff::Taxes>)]
     pub taxes: Option<Box<serde_json::value::RawValue>>,
     /// Amount still due in national currency.
     pub balance: Option<String>,
@@ -897,7 +897,7 @@ pub struct VersionView {
     pub created_at: String,
     pub actor: String,
     pub reason: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Declaration)]
     pub declaration: serde_json::Value,
 }
 
@@ -909,7 +909,7 @@ pub struct EventView {
     pub actor: String,
     /// What happened. For a trader, without the reasons of a selection: no assessment
     /// details, inspection depth or officer draw (`crate::confidential`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::views::events::EventPayload)]
     pub payload: EventPayload,
     pub hash: String,
 }

@@ -25,6 +25,7 @@ pub mod startup;
 pub mod state;
 pub mod throttle;
 pub mod users;
+pub mod views;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -214,36 +214,10 @@ fn error_answer(op: &mut Operation, status: u16, description: &str) {
         });
 }
 
-/// Corrects what the derives get wrong about the JSON actually sent:
-/// - a map keyed by integers (`BTreeMap<i64, _>`) is derived with `propertyNames` of type
-///   integer, which no JSON object can satisfy (keys are strings): its keys are digit strings;
-/// - a few `serde_json::Value` fields of response types, derived as "any object", hold
-///   something else (listed in [`CORRECTIONS`]; better moved into their derives).
+/// Corrects what the derives get wrong about the JSON actually sent: a map keyed by integers
+/// (`BTreeMap<i64, _>`) is derived with `propertyNames` of type integer, which no JSON object
+/// can satisfy (keys are strings): its keys are digit strings.
 struct SchemaCorrections;
-
-/// A JSON pointer into `components.schemas`, and the schema that field really has.
-type Correction = (&'static str, fn() -> serde_json::Value);
-
-/// The fields whose derived schema is wrong.
-const CORRECTIONS: &[Correction] = &[(
-    // `controls.rs`: `ControlView::findings` is the stored list of findings.
-    "/ControlView/properties/findings",
-    || {
-        serde_json::json!({
-            "type": ["array", "null"],
-            "description": "What the control found, as recorded with its result.",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "kind": {"type": "string"},
-                    "item": {"type": ["integer", "null"]},
-                    "corrected": {"type": ["object", "null"]},
-                    "detail": {"type": ["string", "null"]}
-                }
-            }
-        })
-    },
-)];
 
 impl Modify for SchemaCorrections {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -258,11 +232,6 @@ impl Modify for SchemaCorrections {
             return;
         };
         integer_keys_as_strings(schemas);
-        for (pointer, schema) in CORRECTIONS {
-            if let Some(slot) = schemas.pointer_mut(pointer) {
-                *slot = schema();
-            }
-        }
         declaration_request(&mut doc);
         match serde_json::from_value(doc) {
             Ok(corrected) => *openapi = corrected,
@@ -319,6 +288,30 @@ fn integer_keys_as_strings(v: &mut serde_json::Value) {
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The document as committed at the repository's root (`openapi.json`): keys sorted at every
+/// level, pretty-printed, one final newline, so that a change shows as a small diff.
+pub fn document_text() -> String {
+    let doc = serde_json::to_value(document()).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&sorted(doc)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `v` with every object's keys in order (whatever map `serde_json` was built with).
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
 }
 
 // ---- Request bodies, as the validators accept them (documentation only) ----
@@ -581,6 +574,122 @@ mod tests {
 
     fn doc() -> Value {
         serde_json::to_value(super::document()).unwrap()
+    }
+
+    /// The committed `openapi.json` is the document the server serves: a change to a
+    /// handler's shapes shows in review as a change to that file.
+    #[test]
+    fn the_committed_openapi_document_is_the_served_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi.json");
+        let served = super::document_text();
+        if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| v == "1") {
+            std::fs::write(path, &served).expect("write openapi.json");
+            return;
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        if committed != served {
+            let line = committed
+                .lines()
+                .zip(served.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(committed.lines().count().min(served.lines().count()));
+            panic!(
+                "openapi.json (at the repository root) is not the document the server serves; \
+                 they first differ at line {}:\n  committed: {}\n  served:    {}\n\
+                 Review the change, then run `UPDATE_OPENAPI=1 cargo test -p tamga-server openapi` \
+                 to accept it and commit openapi.json.",
+                line + 1,
+                committed.lines().nth(line).unwrap_or("(end of file)"),
+                served.lines().nth(line).unwrap_or("(end of file)"),
+            );
+        }
+    }
+
+    /// Where `schema` is a JSON object that says nothing of its members: an object type with
+    /// no `properties`, no typed `additionalProperties`, no `$ref` and no composition.
+    /// A schema with no keyword that constrains the value (`{}`, any JSON) counts too.
+    fn bare_objects(schema: &Value, at: &str, found: &mut Vec<String>) {
+        let Some(map) = schema.as_object() else {
+            return;
+        };
+        let types: Vec<&str> = match map.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let composed = ["allOf", "oneOf", "anyOf", "$ref", "not"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        let typed_members = map.contains_key("properties")
+            || map.get("additionalProperties").is_some_and(Value::is_object);
+        let constrained = !types.is_empty()
+            || composed
+            || map.contains_key("enum")
+            || map.contains_key("const")
+            || map.contains_key("properties");
+        if (types.contains(&"object") && !typed_members && !composed) || !constrained {
+            found.push(at.to_owned());
+        }
+        for (key, child) in map {
+            match key.as_str() {
+                "properties" | "patternProperties" => {
+                    for (name, s) in child.as_object().into_iter().flatten() {
+                        bare_objects(s, &format!("{at}.{name}"), found);
+                    }
+                }
+                "items" | "additionalProperties" | "propertyNames" | "not" => {
+                    bare_objects(child, &format!("{at}[{key}]"), found)
+                }
+                "allOf" | "oneOf" | "anyOf" | "prefixItems" => {
+                    for (i, s) in child.as_array().into_iter().flatten().enumerate() {
+                        bare_objects(s, &format!("{at}.{key}[{i}]"), found);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Every body and answer has a shape a client can be generated from: no schema in the
+    /// document is a bare JSON object (or any JSON at all).
+    #[test]
+    fn no_schema_in_the_openapi_document_is_a_bare_object() {
+        let doc = doc();
+        let mut found = Vec::new();
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            bare_objects(schema, &format!("components.schemas.{name}"), &mut found);
+        }
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let at = format!("{method} {path}");
+                for (i, p) in op["parameters"].as_array().into_iter().flatten().enumerate() {
+                    bare_objects(&p["schema"], &format!("{at} parameters[{i}]"), &mut found);
+                }
+                for (media, c) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+                    bare_objects(&c["schema"], &format!("{at} request {media}"), &mut found);
+                }
+                for (status, r) in op["responses"].as_object().unwrap() {
+                    for (media, c) in r["content"].as_object().into_iter().flatten() {
+                        bare_objects(&c["schema"], &format!("{at} {status} {media}"), &mut found);
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "bare JSON objects in the document:\n{}", found.join("\n"));
+    }
+
+    #[test]
+    fn a_bare_object_is_found_wherever_it_sits() {
+        let mut found = Vec::new();
+        let schema = serde_json::json!({"type": "object", "properties": {
+            "typed": {"type": "object", "additionalProperties": {"type": "string"}},
+            "open": {"type": ["object", "null"]},
+            "list": {"type": "array", "items": {}},
+            "either": {"oneOf": [{"$ref": "#/components/schemas/X"}, {"type": "object"}]}
+        }});
+        bare_objects(&schema, "S", &mut found);
+        found.sort();
+        assert_eq!(found, ["S.either.oneOf[1]", "S.list[items]", "S.open"]);
     }
 
     #[test]

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use tamga_risk::{BacktestReport, HistoricDeclaration, RiskProfile, TraderContext, parse_profile};
+use tamga_risk::{
+    BacktestReport, HistoricDeclaration, RiskProfile, SelectionSettings, TraderContext,
+    TraderHistory, parse_profile,
+};
 use tamga_store::NewEvent;
 use tamga_store::risk::{self as risk_rows, ProfileRow};
 use tamga_types::{Decimal, FieldErrors};
@@ -74,7 +77,7 @@ async fn store_version(
     Ok(())
 }
 
-pub async fn create(state: &AppState, caller: &Caller, raw: Value) -> ApiResult<Value> {
+pub async fn create(state: &AppState, caller: &Caller, raw: Value) -> ApiResult<RiskProfile> {
     caller.require(&[Role::Analyst])?;
     let (draft, active) = parse(&raw).map_err(ApiError::Invalid)?;
     let n = risk_rows::profile_count(state.store.db()).await?;
@@ -83,10 +86,15 @@ pub async fn create(state: &AppState, caller: &Caller, raw: Value) -> ApiResult<
     let mut profile = RiskProfile::new(format!("RP-{:04}", n + 1), 1, draft);
     profile.active = active;
     store_version(state, caller, &profile, "risk.profile_created").await?;
-    Ok(to_value(&profile))
+    Ok(profile)
 }
 
-pub async fn update(state: &AppState, caller: &Caller, id: &str, raw: Value) -> ApiResult<Value> {
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    raw: Value,
+) -> ApiResult<RiskProfile> {
     caller.require(&[Role::Analyst])?;
     let versions = risk_rows::profile_versions(state.store.db(), id).await?;
     let last = versions.last().ok_or(ApiError::NotFound)?;
@@ -94,43 +102,58 @@ pub async fn update(state: &AppState, caller: &Caller, id: &str, raw: Value) -> 
     let mut profile = RiskProfile::new(id, last.version as u32 + 1, draft);
     profile.active = active;
     store_version(state, caller, &profile, "risk.profile_versioned").await?;
-    Ok(to_value(&profile))
+    Ok(profile)
 }
 
 /// Retires a profile: a new version, inactive. Its history and statistics stay.
-pub async fn retire(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn retire(state: &AppState, caller: &Caller, id: &str) -> ApiResult<RiskProfile> {
     caller.require(&[Role::Analyst])?;
     let versions = risk_rows::profile_versions(state.store.db(), id).await?;
     let last = versions.last().ok_or(ApiError::NotFound)?;
-    let mut profile: RiskProfile =
-        serde_json::from_str(&last.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut profile = stored(last)?;
     profile.version += 1;
     profile.active = false;
     store_version(state, caller, &profile, "risk.profile_retired").await?;
-    Ok(to_value(&profile))
+    Ok(profile)
+}
+
+/// A stored version; one that does not read stops the call (never shown as something else).
+fn stored(row: &ProfileRow) -> ApiResult<RiskProfile> {
+    serde_json::from_str(&row.body).map_err(|e| {
+        ApiError::Internal(format!(
+            "risk profile {} v{} unreadable: {e}",
+            row.id, row.version
+        ))
+    })
 }
 
 fn readable(caller: &Caller) -> ApiResult<()> {
     caller.require(&[Role::Analyst, Role::Auditor, Role::Admin, Role::Officer])
 }
 
-pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<Vec<Value>> {
+pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<Vec<RiskProfile>> {
     readable(caller)?;
     let rows = risk_rows::latest_profiles(state.store.db()).await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| serde_json::from_str(&r.body).ok())
-        .collect())
+    rows.iter().map(stored).collect()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileHistory {
     /// The latest version.
-    #[schema(value_type = Object)]
-    pub profile: Value,
+    #[schema(value_type = crate::views::risk::RiskProfile)]
+    pub profile: RiskProfile,
     /// Every version, oldest first, with who wrote it and when.
-    #[schema(value_type = Vec<Object>)]
-    pub versions: Vec<Value>,
+    pub versions: Vec<ProfileVersion>,
+}
+
+/// One version of a profile, with who wrote it and when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileVersion {
+    pub version: i64,
+    pub author: String,
+    pub created_at: String,
+    #[schema(value_type = crate::views::risk::RiskProfile)]
+    pub profile: RiskProfile,
 }
 
 pub async fn get(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ProfileHistory> {
@@ -138,14 +161,18 @@ pub async fn get(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Profi
     let rows = risk_rows::profile_versions(state.store.db(), id).await?;
     let last = rows.last().ok_or(ApiError::NotFound)?;
     Ok(ProfileHistory {
-        profile: serde_json::from_str(&last.body).unwrap_or_default(),
+        profile: stored(last)?,
         versions: rows
             .iter()
             .map(|r| {
-                json!({"version": r.version, "author": r.author, "created_at": r.created_at,
-                       "profile": serde_json::from_str::<Value>(&r.body).unwrap_or_default()})
+                Ok(ProfileVersion {
+                    version: r.version,
+                    author: r.author.clone(),
+                    created_at: r.created_at.clone(),
+                    profile: stored(r)?,
+                })
             })
-            .collect(),
+            .collect::<ApiResult<_>>()?,
     })
 }
 
@@ -364,16 +391,20 @@ pub async fn backtest(state: &AppState, caller: &Caller, raw: Value) -> ApiResul
     ))
 }
 
-pub async fn settings(state: &AppState, caller: &Caller) -> ApiResult<Value> {
+pub async fn settings(state: &AppState, caller: &Caller) -> ApiResult<SelectionSettings> {
     readable(caller)?;
-    Ok(serde_json::to_value(state.risk.settings()).unwrap_or_default())
+    Ok(state.risk.settings())
 }
 
 /// Thresholds, random-selection rates and the reference-price table (analyst). Rates are
 /// fractions: "0.02" is 2 %. Every problem is reported at once.
-pub async fn put_settings(state: &AppState, caller: &Caller, raw: Value) -> ApiResult<Value> {
+pub async fn put_settings(
+    state: &AppState,
+    caller: &Caller,
+    raw: Value,
+) -> ApiResult<SelectionSettings> {
     caller.require(&[Role::Analyst])?;
-    let settings: tamga_risk::SelectionSettings = serde_json::from_value(raw).map_err(|e| {
+    let settings: SelectionSettings = serde_json::from_value(raw).map_err(|e| {
         ApiError::invalid(
             "",
             "bad_settings",
@@ -423,7 +454,7 @@ pub async fn put_settings(state: &AppState, caller: &Caller, raw: Value) -> ApiR
         .risk
         .set_settings(&state.store, settings.clone(), &caller.id)
         .await?;
-    Ok(serde_json::to_value(settings).unwrap_or_default())
+    Ok(settings)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -431,8 +462,8 @@ pub struct TraderView {
     pub party: String,
     /// low, medium or high: what the risk engine adds to the score.
     pub risk_category: String,
-    #[schema(value_type = Object)]
-    pub record: Value,
+    #[schema(value_type = crate::views::risk::TraderHistory)]
+    pub record: TraderHistory,
 }
 
 pub async fn trader(state: &AppState, caller: &Caller, party: &str) -> ApiResult<TraderView> {
@@ -442,7 +473,7 @@ pub async fn trader(state: &AppState, caller: &Caller, party: &str) -> ApiResult
     Ok(TraderView {
         party: party.to_owned(),
         risk_category: state.risk.category_of(party).as_str().to_owned(),
-        record: serde_json::to_value(state.risk.history_of(party)).unwrap_or_default(),
+        record: state.risk.history_of(party),
     })
 }
 

@@ -371,6 +371,7 @@ pub async fn list(
     let t = ctx.tr;
     let mut rows = Vec::new();
     for p in profiles {
+        let p = serde_json::to_value(p).unwrap_or_default();
         let text = |k: &str| match p.get(k) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => "—".into(),
@@ -445,7 +446,7 @@ pub async fn edit_form(
         &ctx,
         ctx.tr.f1("profile-edit-title", "id", &id),
         format!("/risk/profiles/{id}/edit"),
-        &from_profile(&history.profile),
+        &from_profile(&serde_json::to_value(&history.profile).unwrap_or_default()),
         &[],
         false,
         None,

@@ -15,6 +15,7 @@ use crate::declarations::DeclarationView;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{JsonBody, PathParam, Query};
 use crate::state::AppState;
+use crate::views::risk::Replay;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -81,7 +82,7 @@ pub async fn cancel(
 
 /// Always 409 `channel_locked`, for every role; the attempt is logged.
 #[utoipa::path(put, path = "/api/v1/declarations/{id}/channel", tag = "controls", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = Object,
+    params(("id" = String, Path)), request_body = crate::views::controls::ChannelChange,
     responses((status = 409, body = FieldErrors), (status = 404, body = FieldErrors)))]
 pub async fn change_channel(
     State(s): State<AppState>,
@@ -95,13 +96,13 @@ pub async fn change_channel(
 /// Re-runs a declaration's stored assessment from its stored inputs and compares. Customs
 /// only: a trader gets 403 (the reasons of a selection are confidential).
 #[utoipa::path(get, path = "/api/v1/declarations/{id}/assessment/replay", tag = "controls", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 403, body = FieldErrors),
+    params(("id" = String, Path)), responses((status = 200, body = Replay), (status = 403, body = FieldErrors),
         (status = 404, body = FieldErrors)))]
 pub async fn replay(
     State(s): State<AppState>,
     c: Arc<Caller>,
     PathParam(id): PathParam<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Replay>> {
     crate::confidential::Audience::of(&c).require_customs()?;
     let row = crate::declarations::read_visible(&s, &c, &id).await?;
     let stored_json: Value =
@@ -120,9 +121,9 @@ pub async fn replay(
     let declaration: tamga_types::Declaration =
         serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
     let replayed = crate::risk::replay(&s.store, &declaration, &stored).await?;
-    Ok(Json(serde_json::json!({
-        "identical": replayed == stored,
-        "stored": stored,
-        "replayed": replayed,
-    })))
+    Ok(Json(Replay {
+        identical: replayed == stored,
+        stored,
+        replayed,
+    }))
 }

@@ -1,27 +1,33 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::json;
 use std::sync::Arc;
 
 use crate::auth::Caller;
 use crate::state::AppState;
+use crate::views::system::{Health, HealthStatus};
 
 /// 200 when the store answers, 503 otherwise.
 #[utoipa::path(get, path = "/health", tag = "system",
-    responses((status = 200, body = Object, description = "the store answers: `{\"status\": \"ok\", \"database\"}`"),
-        (status = 503, body = Object, description = "the store does not answer: `{\"status\": \"unavailable\"}`")))]
-pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    responses((status = 200, body = Health, description = "the store answers: `{\"status\": \"ok\", \"database\"}`"),
+        (status = 503, body = Health, description = "the store does not answer: `{\"status\": \"unavailable\"}`")))]
+pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     match state.store.ping().await {
         Ok(()) => (
             StatusCode::OK,
-            Json(json!({"status": "ok", "database": state.store.backend_name()})),
+            Json(Health {
+                status: HealthStatus::Ok,
+                database: Some(state.store.backend_name().to_owned()),
+            }),
         ),
         Err(e) => {
             tracing::warn!(error = %e, "health check: store does not answer");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable"})),
+                Json(Health {
+                    status: HealthStatus::Unavailable,
+                    database: None,
+                }),
             )
         }
     }

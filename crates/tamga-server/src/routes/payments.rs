@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tamga_types::FieldErrors;
 
 use crate::auth::{Caller, Role};
@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::{JsonBody, PathParam};
 use crate::payments::{self, LedgerPage, PaymentDue, PaymentReceipt};
 use crate::state::AppState;
+use crate::views::rates::{ExchangeRates, Imported, Rate};
 
 /// A bank's payment notification `{"declaration", "amount", "currency", "key"}`; the same
 /// key twice is applied once (201 the first time, 200 with `applied: false` after).
@@ -91,23 +92,23 @@ pub async fn refund(
 
 /// Exchange rates in force (national currency per unit), every dated row.
 #[utoipa::path(get, path = "/api/v1/exchange-rates", tag = "payments", security(("bearer" = [])),
-    responses((status = 200, body = Object)))]
-pub async fn rates(State(s): State<AppState>, _c: Arc<Caller>) -> ApiResult<Json<Value>> {
+    responses((status = 200, body = ExchangeRates)))]
+pub async fn rates(State(s): State<AppState>, _c: Arc<Caller>) -> ApiResult<Json<ExchangeRates>> {
     let rows = tamga_store::ledger::rate_rows(s.store.db()).await?;
-    Ok(Json(json!({
-        "national_currency": s.duties.snapshot().national_currency,
-        "rates": rows.into_iter().map(|(date, currency, rate)| json!({"date": date, "currency": currency, "rate": rate})).collect::<Vec<_>>(),
-    })))
+    Ok(Json(ExchangeRates {
+        national_currency: s.duties.snapshot().national_currency.clone(),
+        rates: rows.into_iter().map(Rate::from).collect(),
+    }))
 }
 
 /// Adds exchange rates (admin): `{"rates": [{"date": "2026-11-23", "currency": "USD", "rate": "87.45"}]}`.
 #[utoipa::path(post, path = "/api/v1/exchange-rates", tag = "payments", security(("bearer" = [])),
-    request_body = crate::openapi::RatesRequest, responses((status = 201, body = Object), (status = 422, body = FieldErrors)))]
+    request_body = crate::openapi::RatesRequest, responses((status = 201, body = Imported), (status = 422, body = FieldErrors)))]
 pub async fn post_rates(
     State(s): State<AppState>,
     c: Arc<Caller>,
     JsonBody(raw): JsonBody,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Imported>)> {
     c.require(&[Role::Admin])?;
     let Some(list) = raw.get("rates").and_then(Value::as_array) else {
         return Err(ApiError::invalid(
@@ -166,7 +167,7 @@ pub async fn post_rates(
         .reload(&s.store)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((StatusCode::CREATED, Json(json!({"imported": n}))))
+    Ok((StatusCode::CREATED, Json(Imported { imported: n })))
 }
 
 /// The amount due on a declaration found by its number: what a bank may know of it.

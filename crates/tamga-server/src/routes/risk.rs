@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::Value;
+use tamga_risk::{BacktestReport, RiskProfile, SelectionSettings};
 use tamga_types::FieldErrors;
 
 use crate::auth::Caller;
@@ -13,16 +13,17 @@ use crate::error::ApiResult;
 use crate::json::{JsonBody, PathParam};
 use crate::profiles::{self, Feedback, ProfileHistory, ProfileStats, TraderView};
 use crate::state::AppState;
+use crate::views::risk as schema;
 
 /// Writes a new risk profile (analyst). Refused with every problem, by path and code.
 #[utoipa::path(post, path = "/api/v1/risk/profiles", tag = "risk", security(("bearer" = [])),
     request_body = crate::openapi::ProfileRequest,
-    responses((status = 201, body = Object), (status = 403, body = FieldErrors), (status = 422, body = FieldErrors)))]
+    responses((status = 201, body = schema::RiskProfile), (status = 403, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn create(
     State(s): State<AppState>,
     c: Arc<Caller>,
     JsonBody(raw): JsonBody,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<RiskProfile>)> {
     Ok((
         StatusCode::CREATED,
         Json(profiles::create(&s, &c, raw).await?),
@@ -32,31 +33,34 @@ pub async fn create(
 /// A new version of a profile (analyst); old versions stay readable.
 #[utoipa::path(put, path = "/api/v1/risk/profiles/{id}", tag = "risk", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = crate::openapi::ProfileRequest,
-    responses((status = 200, body = Object), (status = 404, body = FieldErrors), (status = 422, body = FieldErrors)))]
+    responses((status = 200, body = schema::RiskProfile), (status = 404, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn update(
     State(s): State<AppState>,
     c: Arc<Caller>,
     PathParam(id): PathParam<String>,
     JsonBody(raw): JsonBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RiskProfile>> {
     Ok(Json(profiles::update(&s, &c, &id, raw).await?))
 }
 
 /// Retires a profile (a new, inactive version).
 #[utoipa::path(delete, path = "/api/v1/risk/profiles/{id}", tag = "risk", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = FieldErrors)))]
+    params(("id" = String, Path)), responses((status = 200, body = schema::RiskProfile), (status = 404, body = FieldErrors)))]
 pub async fn retire(
     State(s): State<AppState>,
     c: Arc<Caller>,
     PathParam(id): PathParam<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RiskProfile>> {
     Ok(Json(profiles::retire(&s, &c, &id).await?))
 }
 
 /// The latest version of every profile.
 #[utoipa::path(get, path = "/api/v1/risk/profiles", tag = "risk", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Object>)))]
-pub async fn list(State(s): State<AppState>, c: Arc<Caller>) -> ApiResult<Json<Vec<Value>>> {
+    responses((status = 200, body = Vec<schema::RiskProfile>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    c: Arc<Caller>,
+) -> ApiResult<Json<Vec<RiskProfile>>> {
     Ok(Json(profiles::list(&s, &c).await?))
 }
 
@@ -91,31 +95,33 @@ pub async fn feedback(State(s): State<AppState>, c: Arc<Caller>) -> ApiResult<Js
 
 /// Back-tests a draft profile over a period: `{"profile": {…}, "from": "2026-01-01", "to": "2026-01-31"}`.
 #[utoipa::path(post, path = "/api/v1/risk/backtest", tag = "risk", security(("bearer" = [])),
-    request_body = crate::openapi::BacktestRequest, responses((status = 200, body = Object), (status = 422, body = FieldErrors)))]
+    request_body = crate::openapi::BacktestRequest, responses((status = 200, body = schema::BacktestReport), (status = 422, body = FieldErrors)))]
 pub async fn backtest(
     State(s): State<AppState>,
     c: Arc<Caller>,
     JsonBody(raw): JsonBody,
-) -> ApiResult<Json<Value>> {
-    let report = profiles::backtest(&s, &c, raw).await?;
-    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+) -> ApiResult<Json<BacktestReport>> {
+    Ok(Json(profiles::backtest(&s, &c, raw).await?))
 }
 
 /// Score thresholds and random-selection rates in force.
 #[utoipa::path(get, path = "/api/v1/risk/settings", tag = "risk", security(("bearer" = [])),
-    responses((status = 200, body = Object)))]
-pub async fn settings(State(s): State<AppState>, c: Arc<Caller>) -> ApiResult<Json<Value>> {
+    responses((status = 200, body = schema::SelectionSettings)))]
+pub async fn settings(
+    State(s): State<AppState>,
+    c: Arc<Caller>,
+) -> ApiResult<Json<SelectionSettings>> {
     Ok(Json(profiles::settings(&s, &c).await?))
 }
 
 /// Replaces the selection settings (analyst).
 #[utoipa::path(put, path = "/api/v1/risk/settings", tag = "risk", security(("bearer" = [])),
-    request_body = Object, responses((status = 200, body = Object), (status = 422, body = FieldErrors)))]
+    request_body = schema::SelectionSettings, responses((status = 200, body = schema::SelectionSettings), (status = 422, body = FieldErrors)))]
 pub async fn put_settings(
     State(s): State<AppState>,
     c: Arc<Caller>,
     JsonBody(raw): JsonBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SelectionSettings>> {
     Ok(Json(profiles::put_settings(&s, &c, raw).await?))
 }
 

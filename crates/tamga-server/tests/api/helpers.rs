@@ -185,7 +185,9 @@ impl TestApp {
             .await
             .unwrap();
         let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let body = r.json().await.unwrap_or(Value::Null);
+        crate::openapi::check("post", path, status, &body);
+        (status, body)
     }
 
     pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
@@ -198,7 +200,9 @@ impl TestApp {
             .await
             .unwrap();
         let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let body = r.json().await.unwrap_or(Value::Null);
+        crate::openapi::check("put", path, status, &body);
+        (status, body)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
@@ -210,7 +214,9 @@ impl TestApp {
             .await
             .unwrap();
         let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let body = r.json().await.unwrap_or(Value::Null);
+        crate::openapi::check("get", path, status, &body);
+        (status, body)
     }
 
     /// Runs one SQL statement straight on the database, as an intruder with a SQL console would.
@@ -276,7 +282,9 @@ impl TestApp {
             .await
             .unwrap();
         let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let body = r.json().await.unwrap_or(Value::Null);
+        crate::openapi::check("delete", path, status, &body);
+        (status, body)
     }
 
     /// The user id behind a token (`GET /api/v1/me`).

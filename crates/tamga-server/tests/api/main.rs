@@ -6,5 +6,6 @@ mod confidential;
 mod declarations;
 mod helpers;
 mod integrity;
+mod openapi;
 mod payments;
 mod risk;
