@@ -14,8 +14,10 @@ pub mod audit_rebuild;
 mod backend;
 pub mod checkpoint;
 pub mod claims;
+pub mod dashboard;
 pub mod declarations;
 pub mod event_log;
+pub mod events;
 pub mod ledger;
 pub mod reference;
 pub mod risk;
@@ -23,10 +25,10 @@ pub mod users;
 mod writer;
 
 pub use backend::{DatabaseUrl, Db};
-pub use declarations::{DeclarationFilter, DeclarationRow, VersionRow};
+pub use declarations::{DeclarationFilter, DeclarationRecord, DeclarationRow, VersionRow};
 pub use event_log::{Event, NewEvent, VerifyReport};
 pub use users::UserRow;
-pub use writer::{Arg, Change, Stmt, WriterStats, now_text};
+pub use writer::{Arg, Change, Stmt, WriterStats, now_text, time_text};
 
 use std::sync::Arc;
 
@@ -46,6 +48,49 @@ pub enum StoreError {
     WriterGone,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A stored value that does not parse into its domain type: it stops the use case,
+    /// it is never replaced by a default.
+    #[error("stored data is corrupt: {table} {id} {field} holds `{value}`")]
+    CorruptValue {
+        table: &'static str,
+        /// The row's key (an id, or an event's sequence number).
+        id: String,
+        field: &'static str,
+        /// The value as stored, cut to [`CORRUPT_VALUE_SHOWN`] characters.
+        value: String,
+    },
+    /// A typed event did not encode as JSON (cannot happen for the payloads of
+    /// [`events::Event`], whose maps all have string keys).
+    #[error("an event does not encode: {0}")]
+    Encode(serde_json::Error),
+}
+
+/// How much of a corrupt value an error shows.
+pub const CORRUPT_VALUE_SHOWN: usize = 100;
+
+impl StoreError {
+    /// The error for `table`.`field` of row `id` holding `value`, which does not parse.
+    pub fn corrupt_value(
+        table: &'static str,
+        id: impl Into<String>,
+        field: &'static str,
+        value: &str,
+    ) -> StoreError {
+        StoreError::CorruptValue {
+            table,
+            id: id.into(),
+            field,
+            value: value.chars().take(CORRUPT_VALUE_SHOWN).collect(),
+        }
+    }
+
+    /// Stored data that cannot be read, whichever way it was reported.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Corrupt(_) | StoreError::CorruptValue { .. }
+        )
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -70,6 +115,7 @@ impl Store {
     pub async fn open(url: &DatabaseUrl) -> Result<Store> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
+        ledger::init_totals(&db).await?;
         let writer = Arc::new(writer::Writer::start(db.clone()));
         Ok(Store { db, writer })
     }

@@ -1,10 +1,16 @@
 //! Risk management records: profile versions, the snapshots assessments ran on, fired
 //! profiles per declaration, control tasks, trader registry status, settings.
+//!
+//! A control task is read once into a [`ControlRecord`] ([`ControlRow::parse`],
+//! [`control_record`]): a value that does not parse is [`StoreError::CorruptValue`].
 
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
+use tamga_types::{Channel, Decimal, OfficeCode};
 
 use crate::writer::{Change, Stmt};
-use crate::{Db, Result, on_pool};
+use crate::{Db, Result, StoreError, on_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct ProfileRow {
@@ -121,6 +127,149 @@ pub struct ControlRow {
     pub revenue_recovered: Option<String>,
 }
 
+/// Where a control task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlStatus {
+    Open,
+    Done,
+}
+
+impl ControlStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlStatus::Open => "open",
+            ControlStatus::Done => "done",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ControlStatus> {
+        [ControlStatus::Open, ControlStatus::Done]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// What a control found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlOutcome {
+    NoDiscrepancy,
+    Discrepancy,
+}
+
+impl ControlOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlOutcome::NoDiscrepancy => "no_discrepancy",
+            ControlOutcome::Discrepancy => "discrepancy",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ControlOutcome> {
+        [ControlOutcome::NoDiscrepancy, ControlOutcome::Discrepancy]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// One finding of a control, as stored in `control_tasks.findings` and in the
+/// `control.result_recorded` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    /// `misclassification`, `undervaluation`, … (the server's list).
+    pub kind: String,
+    /// The goods item it concerns, `null` for the declaration as a whole.
+    pub item: Option<usize>,
+    /// Corrected values of the item's fields.
+    pub corrected: serde_json::Map<String, serde_json::Value>,
+    pub detail: Option<String>,
+}
+
+/// The random draw that chose a control's officer, kept so that it can be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// The ChaCha20 seed, hex.
+    pub seed: String,
+    /// The office's officers, ordered by id.
+    pub candidates: Vec<String>,
+    /// Which candidate was drawn; `null` when there was none.
+    pub index: Option<usize>,
+    pub rule: String,
+}
+
+/// A control task read once into its domain types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRecord {
+    pub id: String,
+    pub declaration_id: String,
+    pub office: OfficeCode,
+    pub channel: Channel,
+    /// Depth of a physical inspection: scan, partial or full.
+    pub inspection: Option<String>,
+    pub status: ControlStatus,
+    pub assigned_to: Option<String>,
+    pub assignment: Assignment,
+    pub opened_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub outcome: Option<ControlOutcome>,
+    pub findings: Option<Vec<Finding>>,
+    pub note: Option<String>,
+    /// Duties added (or, negative, removed) by the result, national currency.
+    pub revenue_recovered: Option<Decimal>,
+}
+
+impl ControlRow {
+    /// The row read into its domain types; the first field that does not parse is
+    /// [`StoreError::CorruptValue`].
+    pub fn parse(&self) -> Result<ControlRecord> {
+        let id = self.id.as_str();
+        let bad = |field, value: &str| StoreError::corrupt_value("control_tasks", id, field, value);
+        let time = |field, value: &str| value.parse::<Timestamp>().map_err(|_| bad(field, value));
+        Ok(ControlRecord {
+            id: self.id.clone(),
+            declaration_id: self.declaration_id.clone(),
+            office: OfficeCode::parse(&self.office).ok_or_else(|| bad("office", &self.office))?,
+            channel: Channel::parse(&self.channel).ok_or_else(|| bad("channel", &self.channel))?,
+            inspection: self.inspection.clone(),
+            status: ControlStatus::parse(&self.status)
+                .ok_or_else(|| bad("status", &self.status))?,
+            assigned_to: self.assigned_to.clone(),
+            assignment: serde_json::from_str(&self.assignment)
+                .map_err(|_| bad("assignment", &self.assignment))?,
+            opened_at: time("opened_at", &self.opened_at)?,
+            closed_at: self
+                .closed_at
+                .as_deref()
+                .map(|t| time("closed_at", t))
+                .transpose()?,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|o| ControlOutcome::parse(o).ok_or_else(|| bad("outcome", o)))
+                .transpose()?,
+            findings: self
+                .findings
+                .as_deref()
+                .map(|f| serde_json::from_str(f).map_err(|_| bad("findings", f)))
+                .transpose()?,
+            note: self.note.clone(),
+            revenue_recovered: self
+                .revenue_recovered
+                .as_deref()
+                .map(|r| r.parse().map_err(|_| bad("revenue_recovered", r)))
+                .transpose()?,
+        })
+    }
+}
+
+impl TryFrom<ControlRow> for ControlRecord {
+    type Error = StoreError;
+    fn try_from(row: ControlRow) -> Result<ControlRecord> {
+        row.parse()
+    }
+}
+
 const CONTROL_COLUMNS: &str = "id, declaration_id, office, channel, inspection, status, assigned_to, assignment, \
     opened_at, closed_at, outcome, findings, note, revenue_recovered";
 
@@ -166,6 +315,27 @@ pub async fn control(db: &Db, id: &str) -> Result<Option<ControlRow>> {
     Ok(
         on_pool!(db, p => sqlx::query_as::<_, ControlRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await?),
     )
+}
+
+/// A control task read into its domain types ([`ControlRow::parse`]).
+pub async fn control_record(db: &Db, id: &str) -> Result<Option<ControlRecord>> {
+    control(db, id)
+        .await?
+        .as_ref()
+        .map(ControlRow::parse)
+        .transpose()
+}
+
+/// A declaration's control tasks, oldest first, read into their domain types.
+pub async fn control_records_of_declaration(
+    db: &Db,
+    declaration_id: &str,
+) -> Result<Vec<ControlRecord>> {
+    controls_of_declaration(db, declaration_id)
+        .await?
+        .iter()
+        .map(ControlRow::parse)
+        .collect()
 }
 
 pub async fn controls_of_declaration(db: &Db, declaration_id: &str) -> Result<Vec<ControlRow>> {

@@ -14,7 +14,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::event_log::{Event, GENESIS, NewEvent, event_hash};
+use crate::ledger::{TOTALS_UPSERT, TotalDelta};
 use crate::{Db, Result, StoreError};
+
+/// Serialises writers on PostgreSQL (even a second process): a transaction-scoped lock.
+pub(crate) const POSTGRES_WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(7261746761)";
 
 /// Most changes committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -40,6 +44,8 @@ pub struct Stmt {
     pub sql: String,
     pub args: Vec<Arg>,
     pub expect_rows: Option<(u64, String)>,
+    /// Set on a ledger row's insert: what it adds to `ledger_totals`.
+    pub(crate) ledger_total: Option<TotalDelta>,
 }
 
 impl Stmt {
@@ -48,7 +54,12 @@ impl Stmt {
             sql: sql.into(),
             args: Vec::new(),
             expect_rows: None,
+            ledger_total: None,
         }
+    }
+    pub(crate) fn ledger_total(mut self, delta: TotalDelta) -> Self {
+        self.ledger_total = Some(delta);
+        self
     }
     pub fn text(mut self, v: impl Into<String>) -> Self {
         self.args.push(Arg::Text(v.into()));
@@ -79,6 +90,13 @@ pub struct Change {
 impl Change {
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Why the writer refuses this change before running it: a ledger row whose kind or
+    /// amount does not parse.
+    fn refusal(&self) -> Option<StoreError> {
+        self.statements
+            .iter()
+            .find_map(|s| s.ledger_total.as_ref().and_then(TotalDelta::refusal))
     }
     pub fn stmt(mut self, s: Stmt) -> Self {
         self.statements.push(s);
@@ -197,9 +215,12 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, counters: Arc<Counters>) {
 /// Current time as the log writes it: RFC 3339 UTC with a fixed six-digit fraction, so
 /// text order is time order.
 pub fn now_text() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    time_text(jiff::Timestamp::now())
+}
+
+/// A time as the store writes it (see [`now_text`]).
+pub fn time_text(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// Events inserted per multi-row INSERT (8 columns each: far below both bind limits).
@@ -368,6 +389,29 @@ macro_rules! commit_fn {
             Ok(())
         }
 
+        /// Adds the ledger rows of `changes` to `ledger_totals`, in the batch's transaction.
+        async fn add_ledger_totals(
+            tx: &mut sqlx::Transaction<'static, $DB>,
+            changes: &[&Change],
+        ) -> Result<()> {
+            let sums = crate::ledger::sum_deltas(changes.iter().flat_map(|c| c.statements.iter()))?;
+            if sums.is_empty() {
+                return Ok(());
+            }
+            let stored: Vec<(String, String)> =
+                sqlx::query_as("SELECT kind, amount FROM ledger_totals")
+                    .fetch_all(&mut **tx)
+                    .await?;
+            for (kind, amount) in crate::ledger::next_totals(&stored, &sums)? {
+                sqlx::query(TOTALS_UPSERT)
+                    .bind(kind)
+                    .bind(amount)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Ok(())
+        }
+
         async fn begin(
             pool: &sqlx::Pool<$DB>,
         ) -> Result<(sqlx::Transaction<'static, $DB>, i64, String)> {
@@ -390,6 +434,9 @@ macro_rules! commit_fn {
             pool: &sqlx::Pool<$DB>,
             changes: &[Change],
         ) -> Result<Option<Vec<Result<Vec<Event>>>>> {
+            if changes.iter().any(|c| c.refusal().is_some()) {
+                return Ok(None);
+            }
             let (mut tx, mut seq, mut prev) = begin(pool).await?;
             let at = now_text();
             let mut written = Vec::with_capacity(changes.len());
@@ -432,6 +479,7 @@ macro_rules! commit_fn {
                     }
                 }
             }
+            add_ledger_totals(&mut tx, &changes.iter().collect::<Vec<_>>()).await?;
             let all: Vec<Event> = written.iter().flatten().cloned().collect();
             insert_events(&mut tx, &all).await?;
             tx.commit().await?;
@@ -447,7 +495,12 @@ macro_rules! commit_fn {
             let (mut tx, mut seq, mut prev) = begin(pool).await?;
             let at = now_text();
             let mut results = Vec::with_capacity(changes.len());
+            let mut done: Vec<&Change> = Vec::with_capacity(changes.len());
             for change in changes {
+                if let Some(refused) = change.refusal() {
+                    results.push(Err(refused));
+                    continue;
+                }
                 sqlx::query("SAVEPOINT change").execute(&mut *tx).await?;
                 match run_statements(&mut tx, change).await {
                     Ok(()) => {
@@ -457,6 +510,7 @@ macro_rules! commit_fn {
                             .execute(&mut *tx)
                             .await?;
                         results.push(Ok(events));
+                        done.push(change);
                     }
                     Err(Failure::Change(e)) => {
                         sqlx::query("ROLLBACK TO SAVEPOINT change")
@@ -469,6 +523,7 @@ macro_rules! commit_fn {
                     }
                 }
             }
+            add_ledger_totals(&mut tx, &done).await?;
             tx.commit().await?;
             Ok(results)
         }
@@ -503,7 +558,7 @@ mod postgres {
         commit,
         sqlx::Postgres,
         "BEGIN",
-        Some("SELECT pg_advisory_xact_lock(7261746761)"),
+        Some(POSTGRES_WRITE_LOCK),
         Placeholders::Numbered
     );
 }

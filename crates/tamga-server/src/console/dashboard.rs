@@ -1,12 +1,12 @@
 //! The management dashboard: declarations per day by channel, time from lodgement to
-//! release (median, p90) by channel and by office, counts by status. Figures come from SQL
-//! over `declarations` that both SQLite and PostgreSQL run; percentiles are computed here,
-//! since the backends' percentile functions differ. Charts are SVG drawn by [`super::svg`].
+//! release (median, p90) by channel and by office, counts by status. The figures come from
+//! `tamga_store::dashboard`, whose queries read the window shown (and running totals), not
+//! whole tables; percentiles are computed here. Charts are SVG drawn by [`super::svg`].
 //!
 //! The live part (`/dashboard/live`) is polled by htmx every 5 seconds, so the dashboard
 //! follows `tamga demo` as it runs. Hit rates by channel and by profile come from
 //! `crate::profiles::feedback`; revenue assessed (assessed + additional) and collected
-//! (paid) are sums of the `ledger` table, added up exactly in Rust.
+//! (paid) are the ledger's running totals, exact decimals.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use tamga_store::dashboard;
 use tamga_types::{Channel, Status};
 
 use super::svg::{self, Series};
@@ -61,89 +62,60 @@ fn store_err(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(format!("dashboard query: {e}"))
 }
 
-fn day_text(ts: jiff::Timestamp) -> String {
-    ts.strftime("%Y-%m-%d").to_string()
-}
-
 pub async fn figures(state: &AppState) -> Result<Figures, ApiError> {
     let now = jiff::Timestamp::now();
     let day = jiff::SignedDuration::from_hours(24);
-    let days: Vec<String> = (0..DAYS)
+    let utc_day = |ts: jiff::Timestamp| ts.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let days: Vec<jiff::civil::Date> = (0..DAYS)
         .rev()
         .filter_map(|k| now.checked_sub(day * k as i32).ok())
-        .map(day_text)
+        .map(utc_day)
         .collect();
-    let since = days.first().cloned().unwrap_or_default();
-    let release_since = now
-        .checked_sub(day * RELEASE_WINDOW_DAYS as i32)
-        .map(day_text)
-        .unwrap_or_default();
-    // Timestamps are stored as fixed-width RFC 3339 UTC text, so text comparison is time
-    // order and the first ten characters are the day, on both backends.
-    let (daily, statuses, releases, ledger) = tamga_store::on_pool!(state.store.db(), p => {
-        let daily: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT substr(lodged_at, 1, 10) AS day, channel, COUNT(*) AS n FROM declarations \
-             WHERE lodged_at >= $1 GROUP BY substr(lodged_at, 1, 10), channel",
-        )
-        .bind(since.as_str())
-        .fetch_all(p)
+    let since = days.first().copied().unwrap_or_else(|| utc_day(now));
+    let release_since = utc_day(
+        now.checked_sub(day * RELEASE_WINDOW_DAYS as i32)
+            .unwrap_or(now),
+    );
+    let db = state.store.db();
+    let daily = dashboard::lodged_per_day(db, since)
         .await
         .map_err(store_err)?;
-        let statuses: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) AS n FROM declarations GROUP BY status")
-                .fetch_all(p)
-                .await
-                .map_err(store_err)?;
-        let releases: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT channel, office, lodged_at, released_at FROM declarations \
-             WHERE released_at IS NOT NULL AND lodged_at >= $1 \
-             ORDER BY lodged_at DESC LIMIT $2",
-        )
-        .bind(release_since.as_str())
-        .bind(RELEASE_SAMPLE)
-        .fetch_all(p)
+    let statuses = dashboard::status_counts(db).await.map_err(store_err)?;
+    let releases = dashboard::releases_since(db, release_since, RELEASE_SAMPLE)
         .await
         .map_err(store_err)?;
-        let ledger: Vec<(String, String)> =
-            sqlx::query_as("SELECT kind, amount FROM ledger")
-                .fetch_all(p)
-                .await
-                .map_err(store_err)?;
-        (daily, statuses, releases, ledger)
-    });
+    let revenue = dashboard::revenue(db).await.map_err(store_err)?;
     let mut f = Figures {
-        days,
+        days: days.iter().map(|d| d.to_string()).collect(),
+        revenue_assessed: revenue.assessed,
+        revenue_collected: revenue.collected,
         ..Default::default()
     };
-    for (day, channel, n) in daily {
+    for l in daily {
         *f.per_day
-            .entry(day)
+            .entry(l.day.to_string())
             .or_default()
-            .entry(channel)
-            .or_default() += n;
+            .entry(l.channel.as_str().to_owned())
+            .or_default() += l.count;
     }
-    f.by_status = statuses.into_iter().collect();
-    // Amounts are decimal text; they are summed here, exactly, not by the database.
-    for (kind, amount) in ledger {
-        let Ok(a) = amount.parse::<rust_decimal::Decimal>() else {
-            continue;
-        };
-        match kind.as_str() {
-            "assessed" | "additional" => f.revenue_assessed += a,
-            "paid" => f.revenue_collected += a,
-            _ => {}
-        }
-    }
-    for (channel, office, lodged, released) in releases {
-        let (Ok(a), Ok(b)) = (
-            lodged.parse::<jiff::Timestamp>(),
-            released.parse::<jiff::Timestamp>(),
-        ) else {
-            continue;
-        };
-        let secs = b.duration_since(a).as_secs_f64().max(0.0);
-        f.release_by_channel.entry(channel).or_default().push(secs);
-        f.release_by_office.entry(office).or_default().push(secs);
+    f.by_status = statuses
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), n))
+        .collect();
+    for r in releases {
+        let secs = r
+            .released_at
+            .duration_since(r.lodged_at)
+            .as_secs_f64()
+            .max(0.0);
+        f.release_by_channel
+            .entry(r.channel.as_str().to_owned())
+            .or_default()
+            .push(secs);
+        f.release_by_office
+            .entry(r.office.to_string())
+            .or_default()
+            .push(secs);
     }
     Ok(f)
 }
