@@ -2337,6 +2337,48 @@ mod tests {
         );
     }
 
+    /// Stored assessments and snapshots are keyed by the digest: the same profiles and
+    /// settings must give the very same digest from one build to the next. The pinned value
+    /// changes only with the engine version (part of the digest, on purpose) or with the
+    /// serialised shape of a profile or the settings: both call for a new engine version.
+    #[test]
+    fn the_digest_of_a_fixed_profile_set_and_settings_is_stable() {
+        assert_eq!(
+            ENGINE_VERSION, "tamga-risk/0.1.0",
+            "update the pin below too"
+        );
+        let profiles = [
+            phones_from_china(),
+            profile(
+                "osh-air",
+                json!({"scope": {"offices": ["41702", "41703"]}, "valid_to": "2026-12-31",
+                       "criteria": [{"field": "transport.mode", "op": "in", "values": ["4"]}],
+                       "score": 35, "measure": "physical_inspection", "inspection": "scan"}),
+            ),
+            profile(
+                "cheap",
+                json!({"criteria": [{"field": "items.reference_price_ratio", "op": "lt", "value": "0.5"}],
+                       "condition": "double(item.value) > 1000.0", "measure": "post_entry_audit"}),
+            ),
+        ];
+        let mut settings = priced("851713", Decimal::new(18000, 2));
+        settings.office_random.insert(
+            "41709".to_owned(),
+            RandomRates {
+                yellow: Decimal::new(5, 2),
+                red: Decimal::ZERO,
+            },
+        );
+        let mut reversed = profiles.to_vec();
+        reversed.reverse();
+        for set in [&profiles[..], &reversed] {
+            assert_eq!(
+                RiskEngine::compile(set, settings.clone()).digest(),
+                "ee2bbb9f00199db077b963f686d97d6f66fbfd473cee61eec5cb81d1da288187"
+            );
+        }
+    }
+
     #[test]
     fn an_assessment_serialises_to_the_contract_shape() {
         let e = RiskEngine::compile(&[phones_from_china()], SelectionSettings::default());
