@@ -24,6 +24,7 @@ mod inspect;
 mod names;
 mod nomenclature;
 mod population;
+pub mod risk_workload;
 mod sim;
 #[cfg(test)]
 mod tests;
