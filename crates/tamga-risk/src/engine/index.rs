@@ -420,8 +420,8 @@ impl RiskEngine {
 #[cfg(test)]
 mod tests {
     use jiff::civil::Date;
-    use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::{Rng, SeedableRng};
     use serde_json::json;
 
     use crate::engine::testing::{input, profile};
