@@ -17,7 +17,7 @@ use crate::profile::Measure;
 use crate::trader::RiskCategory;
 
 impl RiskEngine {
-    /// Assesses one declaration. Deterministic: see the module documentation.
+    /// Assesses one declaration. Deterministic: see [`crate::engine`].
     pub fn assess(&self, input: &AssessmentInput<'_>) -> Assessment {
         let candidates = self.candidates(input);
         self.assess_among(input, &candidates)

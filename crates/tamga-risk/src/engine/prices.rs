@@ -17,8 +17,8 @@ pub struct ReferencePrice {
 /// Reference prices by HS prefix (2 to 10 digits); the longest matching prefix applies.
 /// Serialised as `{"prices": {"<prefix>": {"currency", "unit_price"}}}`.
 /// `items.reference_price_ratio` is the item's unit value over that price, the price
-/// converted into the invoice currency through [`AssessmentInput::exchange_rates`] when it
-/// is in another currency; absent when no prefix matches or a rate is missing.
+/// converted into the invoice currency through [`super::AssessmentInput::exchange_rates`]
+/// when it is in another currency; absent when no prefix matches or a rate is missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferencePrices {
     pub prices: BTreeMap<String, ReferencePrice>,

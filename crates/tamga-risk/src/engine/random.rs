@@ -1,8 +1,8 @@
 //! Random selection: one `u32` drawn from ChaCha20 seeded with the input's seed, compared
 //! with cuts computed once per engine from the selection rates.
 
-// rand_core through rand_chacha: a seeded generator only, no path to OS randomness.
 use rand_chacha::ChaCha20Rng;
+// rand_core through rand_chacha: a seeded generator only, no path to OS randomness.
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use tamga_types::Channel;
