@@ -124,9 +124,9 @@ pub fn backtest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::sample_declarations;
     use crate::profile::parse_profile;
     use crate::trader::RiskCategory;
+    use crate::workload::sample_declarations;
     use serde_json::json;
 
     #[test]

@@ -426,7 +426,7 @@ pub enum EvalError {
 mod tests {
     use super::*;
 
-    use crate::bench::sample_declarations;
+    use crate::workload::sample_declarations;
 
     #[test]
     fn an_item_built_by_hand_is_the_item_serde_gives() {

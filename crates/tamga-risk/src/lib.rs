@@ -7,24 +7,26 @@
 //!   [`RiskProfile`];
 //! - [`condition`]: a profile's CEL `condition`, checked at write time, fail-safe at run time;
 //! - [`engine`]: [`RiskEngine::compile`] (index the active profiles) and
-//!   [`RiskEngine::assess`] → [`Assessment`];
+//!   [`RiskEngine::assess`] → [`Assessment`], one module per concern inside;
 //! - [`backtest`]: how a draft would have selected on past declarations;
-//! - [`trader`]: [`derive_category`] from a trader's record;
-//! - [`bench`]: realistic generated profiles and declarations, and [`run_risk_bench`].
+//! - [`trader`]: [`derive_category`] from a trader's record.
+//!
+//! The benchmark (`tamga bench risk`) and its generated workload live outside this crate:
+//! the harness in the `tamga` binary, the generator in `tamga_sim::risk_workload`.
 //!
 //! Invariants: no I/O (no database, no HTTP, no clock, no OS randomness — the caller passes
 //! the date and the random seed), so an assessment is reproducible by an auditor from its
 //! input, the profile versions and the settings.
 
 pub mod backtest;
-pub mod bench;
 pub mod condition;
 pub mod engine;
 pub mod profile;
 pub mod trader;
+#[cfg(test)]
+mod workload;
 
 pub use backtest::{BacktestReport, HistoricDeclaration, backtest};
-pub use bench::{RiskBenchResult, run_risk_bench};
 pub use engine::{
     Assessment, AssessmentError, AssessmentInput, CurrencyRates, ENGINE_VERSION, FiredProfile,
     Matched, NO_PROFILES_REASON, RandomDraw, RandomRates, ReferencePrice, ReferencePrices,

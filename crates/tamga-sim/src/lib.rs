@@ -8,6 +8,9 @@
 //! what an officer's full inspection would find. It does no I/O: the binary posts what
 //! it generates. The same seed and config always give the same population and stream.
 //!
+//! [`risk_workload`] is the other generator: the risk profiles and declarations that
+//! `tamga bench risk` (and the risk engine's tests) assess.
+//!
 //! ```
 //! use tamga_sim::{SimConfig, TradeSimulator};
 //!
@@ -24,6 +27,7 @@ mod inspect;
 mod names;
 mod nomenclature;
 mod population;
+pub mod risk_workload;
 mod sim;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,6 @@ use jiff::civil::Date;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use tamga_types::{Declaration, FieldError, GoodsItem};
-use utoipa::ToSchema;
 
 use crate::preferences::{MFN, PROOF_OF_ORIGIN, PreferenceRules};
 use crate::rates::ExchangeRates;
@@ -24,7 +23,8 @@ use crate::schedule::{DutyMode, Specific, TariffLine, TariffSchedule};
 /// insurance on a declaration whose items are worth nothing), `amount_too_large`.
 pub type TaxError = FieldError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TaxKind {
     Duty,
@@ -33,20 +33,21 @@ pub enum TaxKind {
 }
 
 /// One tax of one goods item: `amount` = round2(`base` × `rate`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaxLine {
     pub tax: TaxKind,
     /// The customs value (ad valorem), the quantity or net mass (specific), or customs value +
     /// duty + excise (VAT).
-    #[schema(value_type = String, example = "1311750.00")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1311750.00"))]
     pub base: Decimal,
     /// What `base` counts: the national currency, or the unit of a specific rate (`kg`, `l`, …).
-    #[schema(example = "KGS")]
+    #[cfg_attr(feature = "openapi", schema(example = "KGS"))]
     pub base_unit: String,
     /// The rate applied, after any preference: `"10%"` or `"2.5 KGS/l"`.
-    #[schema(example = "10%")]
+    #[cfg_attr(feature = "openapi", schema(example = "10%"))]
     pub rate: String,
-    #[schema(value_type = String, example = "131175.00")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "131175.00"))]
     pub amount: Decimal,
     /// How the rate was chosen, for mixed duties and preferences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +55,8 @@ pub struct TaxLine {
 }
 
 /// The taxes of one goods item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaxItem {
     /// Index of the goods item in the declaration, from 0 (as in `items[0]`).
     pub item: usize,
@@ -62,7 +64,7 @@ pub struct TaxItem {
     /// Code of the tariff line applied (the longest matching prefix).
     pub tariff_code: String,
     /// (value + share of freight and insurance) × exchange rate, rounded to 2 decimals.
-    #[schema(value_type = String, example = "1311750.00")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1311750.00"))]
     pub customs_value: Decimal,
     /// The preference code granted (`200`, `300`); `None` when MFN applies.
     pub preference_applied: Option<String>,
@@ -88,22 +90,23 @@ impl TaxItem {
 }
 
 /// The taxes of a declaration, in national currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Taxes {
     /// The national currency every amount is in.
-    #[schema(example = "KGS")]
+    #[cfg_attr(feature = "openapi", schema(example = "KGS"))]
     pub currency: String,
     /// The day whose tariff and exchange rate were applied.
-    #[schema(value_type = String, example = "2026-03-02")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-03-02"))]
     pub date: Date,
-    #[schema(example = "USD")]
+    #[cfg_attr(feature = "openapi", schema(example = "USD"))]
     pub invoice_currency: String,
     /// National currency per one unit of the invoice currency on `date`.
-    #[schema(value_type = String, example = "87.4500")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "87.4500"))]
     pub exchange_rate: Decimal,
     pub items: Vec<TaxItem>,
     /// Sum of every rounded amount of every item.
-    #[schema(value_type = String, example = "157410.00")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "157410.00"))]
     pub total: Decimal,
 }
 

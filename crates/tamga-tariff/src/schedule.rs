@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::table::{LineError, RowCheck, read_rows};
 
@@ -50,7 +49,8 @@ pub const UNITS: [&str; 13] = [
 ];
 
 /// How a line's duty is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DutyMode {
     /// Customs value × `duty_rate` %.
@@ -93,34 +93,36 @@ impl DutyMode {
 }
 
 /// A specific rate: `amount` of national currency per one `unit`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Specific {
-    #[schema(value_type = String, example = "2.50")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2.50"))]
     pub amount: Decimal,
-    #[schema(example = "l")]
+    #[cfg_attr(feature = "openapi", schema(example = "l"))]
     pub unit: String,
 }
 
 /// One validated line of the tariff. Built only by [`TariffSchedule::from_csv`] or
 /// [`TariffSchedule::from_records`]; read it through its accessors or serialise it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TariffLine {
     code: String,
     description: String,
     /// `None`: the line levies no duty at all (no duty line appears in the taxes).
     duty_mode: Option<DutyMode>,
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     duty_rate: Option<Decimal>,
     duty_specific: Option<Specific>,
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     vat_rate: Option<Decimal>,
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     excise_rate: Option<Decimal>,
     excise_specific: Option<Specific>,
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     valid_from: Date,
     /// Last day of validity, inclusive; `None`: open-ended.
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     valid_to: Option<Date>,
     /// Line of the source file, for messages.
     #[serde(skip)]
@@ -191,7 +193,8 @@ impl TariffLine {
 }
 
 /// One tariff row as raw text cells, exactly the columns of a tariff file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TariffRecord {
     pub code: String,
     pub description: String,

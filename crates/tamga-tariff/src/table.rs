@@ -9,12 +9,12 @@ use std::fmt;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// One problem in one cell of a CSV table. `line` is the 1-based line of the file (the header
 /// is line 1); `column` names the column (empty for the row or file as a whole); `code` is
 /// stable and machine-readable; `message` is for people and may change.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineError {
     pub line: usize,
     pub column: String,

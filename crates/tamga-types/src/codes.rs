@@ -3,15 +3,15 @@
 //! against [`crate::CodeLists`], because code lists are data, not Rust.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 macro_rules! code_newtype {
     ($(#[$doc:meta])* $name:ident, $example:literal, $pattern:literal, |$s:ident| $check:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         // The pattern is the form `parse` checks, for the OpenAPI document.
-        #[schema(value_type = String, example = $example, pattern = $pattern)]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = $example, pattern = $pattern))]
         pub struct $name(String);
 
         impl $name {

@@ -6,7 +6,6 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::codes::{CountryCode, CurrencyCode, HsCode, OfficeCode, PartyId};
 
@@ -15,7 +14,8 @@ use crate::codes::{CountryCode, CurrencyCode, HsCode, OfficeCode, PartyId};
 // with at most 6 decimals; at most 28 characters keeps them within 28 significant digits.
 
 /// `IM` import, `EX` export, `TR` transit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeclarationType {
     IM,
     EX,
@@ -43,12 +43,13 @@ impl DeclarationType {
 // No `deny_unknown_fields` here, although the validator refuses unknown fields: the stored
 // declaration is flattened into larger answers. The request body schema says it instead
 // (`DeclarationRequest` in tamga-server's OpenAPI document).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Declaration {
     #[serde(rename = "type")]
     pub kind: DeclarationType,
     /// Requested + previous procedure, e.g. `4000`.
-    #[schema(example = "4000", pattern = "^[0-9]{4}$")]
+    #[cfg_attr(feature = "openapi", schema(example = "4000", pattern = "^[0-9]{4}$"))]
     pub procedure: String,
     pub office: OfficeCode,
     pub declarant: PartyId,
@@ -62,83 +63,97 @@ pub struct Declaration {
     pub destination_country: Option<CountryCode>,
     pub transport: Transport,
     pub invoice: Invoice,
-    #[schema(min_items = 1, max_items = 999)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 999))]
     pub items: Vec<GoodsItem>,
     #[serde(default)]
-    #[schema(max_items = 99, required = false)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 99, required = false))]
     pub documents: Vec<Document>,
 }
 
 /// Every nested part refuses unknown fields, as the validator does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Exporter {
-    #[schema(min_length = 1, max_length = 256)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 256))]
     pub name: String,
     pub country: CountryCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Transport {
     /// UN/ECE Recommendation 19 mode of transport at the border (1 sea, 2 rail, 3 road, 4 air, 5 post, 7 pipeline).
-    #[schema(example = "3", min_length = 1)]
+    #[cfg_attr(feature = "openapi", schema(example = "3", min_length = 1))]
     pub mode: String,
     /// Identity of the means of transport (plate, flight, wagon).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 70)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 70))]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub border_office: Option<OfficeCode>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Invoice {
     pub currency: CurrencyCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "FOB", min_length = 1)]
+    #[cfg_attr(feature = "openapi", schema(example = "FOB", min_length = 1))]
     pub incoterm: Option<String>,
     /// Freight to the border in the invoice currency; added to items by value share.
-    #[schema(value_type = String, example = "500.00", pattern = "^[0-9]{1,26}(\\.[0-9]{1,2})?$", max_length = 28, required = false)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "500.00", pattern = "^[0-9]{1,26}(\\.[0-9]{1,2})?$", max_length = 28, required = false))]
     pub freight: Decimal,
-    #[schema(value_type = String, example = "20.00", pattern = "^[0-9]{1,26}(\\.[0-9]{1,2})?$", max_length = 28, required = false)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "20.00", pattern = "^[0-9]{1,26}(\\.[0-9]{1,2})?$", max_length = 28, required = false))]
     pub insurance: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GoodsItem {
     pub hs_code: HsCode,
-    #[schema(min_length = 1, max_length = 512)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 512))]
     pub description: String,
     pub origin: CountryCode,
-    #[schema(value_type = String, example = "100", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$", max_length = 28)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "100", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$", max_length = 28))]
     pub quantity: Decimal,
     /// Unit of the quantity (`p/st` pieces, `kg`, `l`, `m2`, `pa` pairs, …).
-    #[schema(example = "p/st", min_length = 1)]
+    #[cfg_attr(feature = "openapi", schema(example = "p/st", min_length = 1))]
     pub unit: String,
-    #[schema(value_type = String, example = "20.5", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$", max_length = 28)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "20.5", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$", max_length = 28))]
     pub net_mass_kg: Decimal,
-    #[schema(value_type = String, example = "25", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$", max_length = 28)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "25", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,6})?|0+\\.[0-9]{0,5}[1-9])$", max_length = 28))]
     pub gross_mass_kg: Decimal,
     /// Invoice value of the item in the invoice currency.
-    #[schema(value_type = String, example = "15000.00", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,2})?|0+\\.[0-9]?[1-9])$", max_length = 28)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "15000.00", pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,2})?|0+\\.[0-9]?[1-9])$", max_length = 28))]
     pub value: Decimal,
     /// `100` MFN, `200` developing-country preference, `300` free-trade / customs-union preference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "100", pattern = "^(100|200|300)$")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "100", pattern = "^(100|200|300)$")
+    )]
     pub preference: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// Document type code (WCO / EU codes such as `N380` commercial invoice, `N954` EUR.1, `C085` phytosanitary certificate).
-    #[schema(example = "N380", pattern = "^[A-Z0-9]{4}$")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "N380", pattern = "^[A-Z0-9]{4}$")
+    )]
     pub code: String,
     #[serde(rename = "ref")]
-    #[schema(example = "INV-2026-001", min_length = 1, max_length = 70)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "INV-2026-001", min_length = 1, max_length = 70)
+    )]
     pub reference: String,
 }
 

@@ -1,11 +1,11 @@
 //! The one shape of a refusal: a field path, a stable code, a human message.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// One problem with one field. `code` is stable and machine-readable (`missing`,
 /// `unknown_hs_code`, …); `message` is for people and may change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Path of the field, e.g. `items[0].hs_code`; empty for the document as a whole.
     pub path: String,
@@ -24,9 +24,10 @@ impl FieldError {
 }
 
 /// Every problem found, in document order. Never empty when returned as an error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldErrors {
-    #[schema(min_items = 1)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub errors: Vec<FieldError>,
 }
 

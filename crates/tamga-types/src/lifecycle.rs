@@ -1,10 +1,10 @@
 //! Where a declaration stands (`Status`) and which lane the risk engine chose (`Channel`).
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Status of a declaration, as in CONTRACT.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Lodged,
@@ -48,9 +48,8 @@ impl Status {
 
 /// Control channel. Ordered by strength of control for the fields where a stronger
 /// measure wins: green < blue < yellow < red.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Release without control.

@@ -322,8 +322,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             );
             // One core, as the target says: the engine is pure, so one blocking thread measures it.
             let result =
-                tokio::task::spawn_blocking(move || tamga_risk::run_risk_bench(profiles, seconds))
-                    .await?;
+                tokio::task::spawn_blocking(move || commands::bench_risk::run(profiles, seconds))
+                    .await??;
             println!("{result}");
             Ok(ExitCode::SUCCESS)
         }

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod bench_lodge;
+pub mod bench_risk;
 pub mod demo;
 pub mod serve;
 pub mod tables;
