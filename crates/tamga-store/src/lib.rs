@@ -19,6 +19,7 @@ pub mod event_log;
 pub mod ledger;
 pub mod reference;
 pub mod risk;
+pub mod sessions;
 pub mod users;
 mod writer;
 
