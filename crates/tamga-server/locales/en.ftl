@@ -1,7 +1,9 @@
 # Tamga console — English (the reference catalogue: every other language has each key).
-# Syntax: a subset of Fluent (https://projectfluent.org): `key = text`, `{ $name }`
-# placeholders, `#` comments. To add a language, copy this file to `<code>.ftl`
-# (ISO 639-1, e.g. `ky.ftl` for Kyrgyz) and translate the right-hand sides.
+# Syntax: Fluent (https://projectfluent.org): `key = text`, `{ $name }` placeholders,
+# `#` comments, and plural forms chosen by CLDR category (`{ $n -> [one] … *[other] … }`;
+# Russian has one, few, many and other). A literal brace is written `{"{"}` and `{"}"}`.
+# To add a language, copy this file to `<code>.ftl` (ISO 639-1, e.g. `ky.ftl` for Kyrgyz)
+# and translate the right-hand sides, with the plural categories of that language.
 
 language-name = English
 
@@ -49,7 +51,10 @@ login-with-token = Or with an API token
 login-token = API token
 login-submit = Sign in
 login-failed = Wrong user name, password or token.
-login-locked = Too many failed sign-in attempts. Try again in { $seconds } s.
+login-locked = Too many failed sign-in attempts. Try again in { $seconds ->
+        [one] { $seconds } second
+       *[other] { $seconds } seconds
+    }.
 
 ## Lockouts (admin, auditor)
 nav-lockouts = Lockouts
@@ -75,7 +80,10 @@ queue-intro = Declarations of your office selected for control and waiting for a
 filter-label = Filter declarations
 filter-any = Any
 filter-apply = Apply filter
-list-count = { $n } declarations
+list-count = { $n ->
+        [one] { $n } declaration
+       *[other] { $n } declarations
+    }
 list-empty = No declarations match.
 pager-label = Pages
 pager-prev = Previous page
@@ -382,12 +390,12 @@ profile-save = Save the profile
 profile-title = Title
 profile-rationale = Rationale
 profile-scope = Scope
-profile-scope-hint = national, or {"offices": ["41702"]}
+profile-scope-hint = national, or {"{"}"offices": ["41702"]{"}"}
 profile-valid-from = Valid from
 profile-valid-from-hint = A date such as 2026-01-31.
 profile-valid-to = Valid to (optional)
 profile-criteria = Criteria (JSON)
-profile-criteria-hint = A list of {"field", "op", "value" or "values"}; all must match.
+profile-criteria-hint = A list of {"{"}"field", "op", "value" or "values"{"}"}; all must match.
 profile-condition = Condition (optional expression)
 profile-score = Score
 profile-measure = Measure
@@ -417,6 +425,10 @@ backtest-sample = Sample of selected declarations
 dash-hit-by-channel = Hit rate by channel
 dash-revenue-hint = Assessed and additional, against payments received
 queue-tasks = Open control tasks
+queue-count = { $n ->
+        [one] { $n } open control task
+       *[other] { $n } open control tasks
+    }
 queue-mine = you
 event-control-opened = control task opened
 event-control-result_recorded = control result recorded

@@ -46,7 +46,12 @@ login-with-token = Или по API-токену
 login-token = API-токен
 login-submit = Войти
 login-failed = Неверное имя пользователя, пароль или токен.
-login-locked = Слишком много неудачных попыток входа. Повторите через { $seconds } с.
+login-locked = Слишком много неудачных попыток входа. Повторите через { $seconds ->
+        [one] { $seconds } секунду
+        [few] { $seconds } секунды
+        [many] { $seconds } секунд
+       *[other] { $seconds } секунды
+    }.
 
 ## Блокировки (администратор, аудитор)
 nav-lockouts = Блокировки
@@ -72,7 +77,12 @@ queue-intro = Декларации вашего поста, отобранные
 filter-label = Отбор деклараций
 filter-any = Любой
 filter-apply = Применить
-list-count = Деклараций: { $n }
+list-count = { $n ->
+        [one] { $n } декларация
+        [few] { $n } декларации
+        [many] { $n } деклараций
+       *[other] { $n } декларации
+    }
 list-empty = Подходящих деклараций нет.
 pager-label = Страницы
 pager-prev = Предыдущая страница
@@ -379,12 +389,12 @@ profile-save = Сохранить профиль
 profile-title = Название
 profile-rationale = Обоснование
 profile-scope = Область действия
-profile-scope-hint = national или {"offices": ["41702"]}
+profile-scope-hint = national или {"{"}"offices": ["41702"]{"}"}
 profile-valid-from = Действует с
 profile-valid-from-hint = Дата, например 2026-01-31.
 profile-valid-to = Действует по (необязательно)
 profile-criteria = Критерии (JSON)
-profile-criteria-hint = Список {"field", "op", "value" или "values"}; должны совпасть все.
+profile-criteria-hint = Список {"{"}"field", "op", "value" или "values"{"}"}; должны совпасть все.
 profile-condition = Условие (необязательное выражение)
 profile-score = Балл
 profile-measure = Мера
@@ -414,6 +424,12 @@ backtest-sample = Примеры отобранных деклараций
 dash-hit-by-channel = Результативность по коридорам
 dash-revenue-hint = Начислено и доначислено против поступивших платежей
 queue-tasks = Открытые задачи контроля
+queue-count = { $n ->
+        [one] { $n } открытая задача контроля
+        [few] { $n } открытые задачи контроля
+        [many] { $n } открытых задач контроля
+       *[other] { $n } открытой задачи контроля
+    }
 queue-mine = вы
 event-control-opened = открыта задача контроля
 event-control-result_recorded = записан результат контроля

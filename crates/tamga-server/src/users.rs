@@ -141,31 +141,36 @@ pub async fn rotate_token(
     let (token, token_hash) = new_token();
     state
         .store
-        .apply(tamga_store::users::rotate_token(
-            user_id,
-            &token_hash,
-            actor,
-        ))
+        .apply(
+            tamga_store::users::rotate_token(user_id, &token_hash, actor)
+                .stmt(tamga_store::sessions::end_token_sessions_of_user(user_id)),
+        )
         .await?;
     state.callers.forget_user(user_id);
     Ok(token)
 }
 
 /// Revokes a user's API token (no new one is issued): it stops working at once in this
-/// process, and within [`crate::auth::CALLER_TTL`] in servers running elsewhere.
+/// process, and within [`crate::auth::CALLER_TTL`] in servers running elsewhere. The
+/// console sessions opened with a token end in the same change, at once everywhere; those
+/// opened with the console password stay, as the password does (`user remove` ends all).
 pub async fn revoke_token(state: &AppState, user_id: &str, actor: &str) -> Result<(), UserError> {
     let bytes: [u8; 32] = rand::random();
     let unusable = format!("revoked:{}", hex::encode(bytes));
     state
         .store
-        .apply(tamga_store::users::revoke_token(user_id, &unusable, actor))
+        .apply(
+            tamga_store::users::revoke_token(user_id, &unusable, actor)
+                .stmt(tamga_store::sessions::end_token_sessions_of_user(user_id)),
+        )
         .await?;
     state.callers.forget_user(user_id);
     Ok(())
 }
 
-/// Removes a user: its token and console sessions stop working at once in this process,
-/// and within [`crate::auth::CALLER_TTL`] in servers running elsewhere.
+/// Removes a user: its token stops working at once in this process, and within
+/// [`crate::auth::CALLER_TTL`] in servers running elsewhere; its console sessions are
+/// deleted in the same change, so they end at once everywhere.
 pub async fn remove_user(state: &AppState, user_id: &str, actor: &str) -> Result<(), UserError> {
     let row = tamga_store::users::by_id(state.store.db(), user_id)
         .await?
@@ -180,7 +185,10 @@ pub async fn remove_user(state: &AppState, user_id: &str, actor: &str) -> Result
         })?;
     state
         .store
-        .apply(tamga_store::users::remove(&row.id, &row.name, actor))
+        .apply(
+            tamga_store::users::remove(&row.id, &row.name, actor)
+                .stmt(tamga_store::sessions::end_all_of_user(&row.id)),
+        )
         .await?;
     state.callers.forget_user(user_id);
     Ok(())

@@ -21,6 +21,7 @@ pub mod events;
 pub mod ledger;
 pub mod reference;
 pub mod risk;
+pub mod sessions;
 pub mod users;
 mod writer;
 

@@ -129,12 +129,18 @@ pub async fn submit(
     if !by_token {
         state.throttle.succeeded(&Key::account(&username));
     }
-    let s = session::open_with(caller.clone(), token_hash);
+    let id = match session::open(&state, caller.clone(), token_hash).await {
+        Ok((id, _)) => id,
+        Err(e) => {
+            tracing::error!(error = %e, "console sign-in: cannot store the session");
+            return super::error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "error-internal");
+        }
+    };
     let mut resp = Redirect::to(home_for(caller.role)).into_response();
     let h = resp.headers_mut();
     h.append(
         header::SET_COOKIE,
-        session::set_cookie(SESSION_COOKIE, &s.id, ctx.secure, true, None),
+        session::set_cookie(SESSION_COOKIE, &id, ctx.secure, true, None),
     );
     h.append(
         header::SET_COOKIE,
@@ -146,7 +152,7 @@ pub async fn submit(
 /// The sign-in page refusing a locked-out account or address: 429 and `Retry-After`.
 fn locked_page(ctx: &Ctx, username: &str, wait: std::time::Duration) -> Response {
     let secs = retry_after_secs(wait);
-    let message = ctx.tr.f1("login-locked", "seconds", secs);
+    let message = ctx.tr.args("login-locked", &[("seconds", secs.into())]);
     let mut resp = login_page(ctx, StatusCode::TOO_MANY_REQUESTS, username, Some(message));
     resp.headers_mut()
         .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
@@ -183,14 +189,20 @@ async fn by_password(state: &AppState, name: &str, password: &str) -> Option<Arc
     }))
 }
 
-pub async fn logout(ctx: Ctx, Form(form): Form<Vec<(String, String)>>) -> Response {
+/// Signs out: the session is deleted on the server, not only its cookie in the browser, so
+/// a copy of the cookie no longer opens anything.
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let Some(s) = &ctx.session else {
         return Redirect::to("/login").into_response();
     };
     if let Err(r) = super::check_csrf(&ctx, &form) {
         return r;
     }
-    session::close(&s.id);
+    session::close(&state, &s.id).await;
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,

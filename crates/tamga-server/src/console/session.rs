@@ -1,24 +1,27 @@
 //! Console sessions, cookies and CSRF tokens.
 //!
 //! A session is a random 256-bit id in an `HttpOnly; SameSite=Lax` cookie (`Secure` when
-//! the request came over TLS), mapped server-side to the signed-in caller and a per-session
-//! CSRF token. Sessions expire after 8 hours without use. On every request the session's
-//! user is looked up again (through [`crate::auth`]'s short-lived cache): a user removed,
-//! or a token revoked that the session was opened with, ends the session within
-//! [`crate::auth::CALLER_TTL`].
+//! the request came over TLS), stored in the database ([`tamga_store::sessions`]: only the
+//! id's hash, with the user, the token it was opened with, its CSRF token and its times),
+//! so a restart signs no one out and a sign-out or revocation holds for every server on
+//! the database at once. A session ends after 8 hours without use or 7 days after sign-in.
+//! On every request the session's user is looked up again (through [`crate::auth`]'s
+//! short-lived cache): a user removed, or a token revoked that the session was opened with,
+//! ends the session within [`crate::auth::CALLER_TTL`] (at once when the revocation
+//! deletes the session's row, as `tamga user revoke|remove` do).
 //!
-//! Why a process-wide static and not a field of `AppState`: `AppState` belongs to the API
-//! and the console must not widen it; sessions are therefore held in memory here and are
-//! lost when the server restarts (users sign in again). A `sessions` table in the store is
-//! the next step, and only this module would change.
+//! No in-process cache of sessions: a console request is a person's click (or the
+//! dashboard's refresh every 5 s), and the primary-key read costs far less than the page;
+//! without a cache, a session deleted by another process is refused on its next request.
+//! What is kept down is writing: the time of last use is written at most once a minute.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
+use jiff::Timestamp;
+use tamga_store::sessions::{self as store_sessions, ConsoleSession, IdHash};
 
 use super::i18n::{self, Tr};
 use crate::auth::Caller;
@@ -30,29 +33,16 @@ pub const LANG_COOKIE: &str = "lang";
 pub const LOGIN_CSRF_COOKIE: &str = "tamga_login_csrf";
 pub const CSRF_FIELD: &str = "csrf";
 
-const IDLE: Duration = Duration::from_secs(8 * 60 * 60);
-
 /// A signed-in user's session.
 #[derive(Clone)]
 pub struct Session {
-    pub id: String,
+    /// The hash of the session id: what the store knows it by.
+    pub id: IdHash,
     pub caller: Arc<Caller>,
     pub csrf: String,
     /// The hash of the API token the session was opened with; `None` for a password.
     pub token_hash: Option<String>,
 }
-
-struct Entry {
-    session: Session,
-    expires: Instant,
-}
-
-#[derive(Default)]
-struct Sessions {
-    map: Mutex<HashMap<String, Entry>>,
-}
-
-static SESSIONS: LazyLock<Sessions> = LazyLock::new(Sessions::default);
 
 /// 256 random bits, hex.
 pub fn random_token() -> String {
@@ -60,58 +50,72 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-/// Opens a session for `caller` (signed in by password); answers it (its id goes into the
-/// cookie).
-pub fn open(caller: Arc<Caller>) -> Session {
-    open_with(caller, None)
+/// Whether a cookie value could be a session id at all (64 hex digits): anything else is
+/// refused without asking the database.
+fn well_formed(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Opens a session; `token_hash` when the user signed in with an API token, which then
-/// must stay valid for the session to live.
-pub fn open_with(caller: Arc<Caller>, token_hash: Option<String>) -> Session {
-    let session = Session {
-        id: random_token(),
-        caller,
-        csrf: random_token(),
+/// Opens a session for `caller`, who signed in with a password (`token_hash` `None`) or
+/// an API token, which must then stay valid for the session to live. Answers the session
+/// and its id, which goes into the cookie and is never stored.
+pub async fn open(
+    state: &AppState,
+    caller: Arc<Caller>,
+    token_hash: Option<String>,
+) -> Result<(String, Session), tamga_store::StoreError> {
+    let id = random_token();
+    let stored = ConsoleSession::new(
+        IdHash::of(&id),
+        caller.id.clone(),
         token_hash,
-    };
-    let now = Instant::now();
-    let mut map = SESSIONS.map.lock().unwrap_or_else(|e| e.into_inner());
-    // Sweep expired sessions on each sign-in: cheap, and bounds the map.
-    map.retain(|_, e| e.expires > now);
-    map.insert(
-        session.id.clone(),
-        Entry {
-            session: session.clone(),
-            expires: now + IDLE,
-        },
+        random_token(),
+        Timestamp::now(),
     );
-    session
+    state.store.apply(stored.open()).await?;
+    let session = Session {
+        id: stored.id_hash,
+        caller,
+        csrf: stored.csrf,
+        token_hash: stored.token_hash,
+    };
+    Ok((id, session))
 }
 
-/// The live session with this id, its idle timer restarted.
-pub fn find(id: &str) -> Option<Session> {
-    let now = Instant::now();
-    let mut map = SESSIONS.map.lock().unwrap_or_else(|e| e.into_inner());
-    match map.get_mut(id) {
-        Some(e) if e.expires > now => {
-            e.expires = now + IDLE;
-            Some(e.session.clone())
-        }
-        Some(_) => {
-            map.remove(id);
-            None
-        }
-        None => None,
+/// The live session with this id, its use recorded (at most once a minute); `None` when
+/// there is none, or it has ended (then it is deleted).
+async fn find(state: &AppState, id: &str) -> Option<ConsoleSession> {
+    if !well_formed(id) {
+        return None;
     }
+    let hash = IdHash::of(id);
+    let stored = match store_sessions::find(state.store.db(), &hash).await {
+        Ok(found) => found?,
+        Err(e) => {
+            tracing::error!(error = %e, "console: cannot read a session");
+            return None;
+        }
+    };
+    let now = Timestamp::now();
+    if !stored.is_live(now) {
+        close(state, &hash).await;
+        return None;
+    }
+    if stored.needs_touch(now)
+        && let Err(e) = state.store.apply(store_sessions::touch(&hash, now)).await
+    {
+        // The session stands; only its idle clock missed a minute.
+        tracing::warn!(error = %e, "console: cannot record a session's use");
+    }
+    Some(stored)
 }
 
-pub fn close(id: &str) {
-    SESSIONS
-        .map
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(id);
+/// Ends a session (sign-out, or found ended). A failure is logged: the cookie is deleted
+/// anyway, and an unclosed row ends by itself.
+pub async fn close(state: &AppState, id: &IdHash) {
+    if let Err(e) = state.store.apply(store_sessions::close(id)).await {
+        tracing::error!(error = %e, "console: cannot close a session");
+    }
 }
 
 /// Compares secrets in time independent of where they differ.
@@ -148,15 +152,20 @@ pub fn over_tls(parts: &Parts) -> bool {
 /// The session still stands for a user that exists (and, when opened with a token, for a
 /// token that still works); with the user as stored now. A session that no longer does is
 /// closed.
-async fn still_valid(state: &AppState, s: Session) -> Option<Session> {
+async fn still_valid(state: &AppState, s: ConsoleSession) -> Option<Session> {
     let fresh = match &s.token_hash {
         Some(hash) => crate::auth::caller_by_hash(state, hash).await,
-        None => crate::auth::caller_by_id(state, &s.caller.id).await,
+        None => crate::auth::caller_by_id(state, &s.user_id).await,
     };
     match fresh {
-        Ok(Some(caller)) if caller.id == s.caller.id => Some(Session { caller, ..s }),
+        Ok(Some(caller)) if caller.id == s.user_id => Some(Session {
+            id: s.id_hash,
+            caller,
+            csrf: s.csrf,
+            token_hash: s.token_hash,
+        }),
         Ok(_) => {
-            close(&s.id);
+            close(state, &s.id_hash).await;
             None
         }
         Err(e) => {
@@ -216,8 +225,11 @@ impl FromRequestParts<AppState> for Ctx {
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok()),
         );
-        let session = match cookie(&parts.headers, SESSION_COOKIE).and_then(|id| find(&id)) {
-            Some(s) => still_valid(state, s).await,
+        let session = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(id) => match find(state, &id).await {
+                Some(s) => still_valid(state, s).await,
+                None => None,
+            },
             None => None,
         };
         Ok(Ctx {
@@ -262,32 +274,21 @@ pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Role;
 
-    fn caller() -> Arc<Caller> {
-        Arc::new(Caller {
-            id: "u1".into(),
-            name: "trader".into(),
-            role: Role::Trader,
-            party: Some("01234567890123".into()),
-            office: None,
-        })
+    #[test]
+    fn a_session_id_is_256_random_bits_and_well_formed() {
+        let id = random_token();
+        assert_eq!(id.len(), 64);
+        assert_ne!(id, random_token());
+        assert!(well_formed(&id));
     }
 
     #[test]
-    fn a_session_id_is_256_random_bits() {
-        let s = open(caller());
-        assert_eq!(s.id.len(), 64);
-        assert_ne!(s.id, open(caller()).id);
-        assert_ne!(s.id, s.csrf);
-    }
-
-    #[test]
-    fn a_closed_session_is_gone() {
-        let s = open(caller());
-        assert!(find(&s.id).is_some());
-        close(&s.id);
-        assert!(find(&s.id).is_none());
+    fn a_cookie_that_cannot_be_a_session_id_is_refused_unread() {
+        assert!(!well_formed(""));
+        assert!(!well_formed(&"g".repeat(64)));
+        assert!(!well_formed(&"a".repeat(63)));
+        assert!(!well_formed(&"a".repeat(65)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod confidential;
+mod console_sessions;
 mod declarations;
 mod helpers;
 mod integrity;
