@@ -51,7 +51,7 @@ pub async fn ledger(
 /// Deferred payment under a guarantee (declarant; low-risk traders only).
 #[utoipa::path(post, path = "/api/v1/declarations/{id}/guarantee", tag = "payments", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = crate::openapi::GuaranteeRequest,
-    responses((status = 201, body = PaymentReceipt), (status = 409, body = FieldErrors), (status = 422, body = FieldErrors)))]
+    responses((status = 201, body = PaymentReceipt), (status = 200, body = PaymentReceipt, description = "a repeat of the same key: applied once, earlier"), (status = 409, body = FieldErrors), (status = 422, body = FieldErrors)))]
 pub async fn guarantee(
     State(s): State<AppState>,
     c: Arc<Caller>,
@@ -72,7 +72,7 @@ pub async fn guarantee(
 /// Refund of an overpayment (officer of the office or admin).
 #[utoipa::path(post, path = "/api/v1/declarations/{id}/refund", tag = "payments", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = crate::openapi::RefundRequest,
-    responses((status = 201, body = PaymentReceipt), (status = 422, body = FieldErrors)))]
+    responses((status = 201, body = PaymentReceipt), (status = 200, body = PaymentReceipt, description = "a repeat of the same key: applied once, earlier"), (status = 422, body = FieldErrors)))]
 pub async fn refund(
     State(s): State<AppState>,
     c: Arc<Caller>,
