@@ -95,6 +95,29 @@ async fn status_counts_follow_every_insert_update_and_delete(backend: Backend) {
         ]
     );
     assert_eq!(counts, whole_table(&t).await);
+    // Many at once, so that the writer merges them into multi-row INSERTs.
+    let tasks: Vec<_> = (0..40)
+        .map(|n| {
+            let status = ["lodged", "released", "under_control"][n % 3];
+            let row = declaration(
+                &format!("M{n:02}"),
+                status,
+                "green",
+                "2026-03-04T00:00:00.000000Z",
+            );
+            let store = t.store.clone();
+            tokio::spawn(async move { store.apply(row.insert("u1")).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let counts = dashboard::status_counts(t.store.db()).await.unwrap();
+    assert_eq!(counts[0], (Status::AwaitingPayment, 1));
+    assert_eq!(counts[1], (Status::Lodged, 14));
+    assert_eq!(counts, whole_table(&t).await);
+    t.execute("DELETE FROM declarations WHERE id LIKE 'M%'")
+        .await;
     // Through the store (C paid and released), then by hand: an update that keeps the
     // status, one that changes it, a delete.
     let c = tamga_store::declarations::get(t.store.db(), "C")
