@@ -548,6 +548,72 @@ mod tests {
     }
 
     #[test]
+    fn kinds_and_signs_are_those_the_balance_uses() {
+        assert_eq!(
+            KINDS,
+            [
+                ("assessed", 1),
+                ("additional", 1),
+                ("paid", -1),
+                ("guaranteed", -1),
+                ("refunded", 1)
+            ]
+        );
+        for k in LedgerKind::ALL {
+            assert_eq!(LedgerKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(LedgerKind::parse("stolen"), None);
+    }
+
+    #[test]
+    fn a_missing_or_unreadable_running_total_is_corrupt_not_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let sums = BTreeMap::from([(LedgerKind::Paid, d("1.00"))]);
+        let stored = |amount: &str| vec![("paid".to_owned(), amount.to_owned())];
+        assert_eq!(
+            next_totals(&stored("2.5"), &sums).unwrap(),
+            vec![("paid", "3.50".to_owned())]
+        );
+        assert!(matches!(
+            next_totals(&[], &sums),
+            Err(StoreError::CorruptValue {
+                table: "ledger_totals",
+                ..
+            })
+        ));
+        assert!(matches!(
+            next_totals(&stored("abc"), &sums),
+            Err(StoreError::CorruptValue {
+                field: "amount",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_ledger_insert_carries_its_kind_and_amount_or_why_it_cannot() {
+        let good = entry("paid", "40.00").insert();
+        assert_eq!(
+            good.ledger_total,
+            Some(TotalDelta::Add(LedgerKind::Paid, "40.00".parse().unwrap()))
+        );
+        assert!(
+            good.ledger_total
+                .as_ref()
+                .and_then(TotalDelta::refusal)
+                .is_none()
+        );
+        let bad = entry("paid", "forty").insert();
+        assert!(matches!(
+            bad.ledger_total.as_ref().and_then(TotalDelta::refusal),
+            Some(StoreError::CorruptValue {
+                field: "amount",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn an_unreadable_amount_is_corrupt_not_zero() {
         let entries = [entry("assessed", "100.00"), entry("additional", "lots")];
         assert!(matches!(

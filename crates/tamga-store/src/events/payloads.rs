@@ -28,12 +28,60 @@ pub mod present {
     }
 }
 
+/// Decimal text read and written as it is. Why: rust_decimal writes a negated zero as
+/// `-0.00` (a payment that settles the balance exactly records `"overpaid": "-0.00"`) but
+/// reads `-0.00` back as `0.00`, which would change the stored payload. Use with
+/// `#[serde(with = "exact")]` (`exact::option` for an `Option`).
+pub mod exact {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+    use tamga_types::Decimal;
+
+    /// `text` as a decimal, keeping the sign of a negative zero.
+    pub fn parse(text: &str) -> Option<Decimal> {
+        let mut d: Decimal = text.parse().ok()?;
+        if d.is_zero() && text.starts_with('-') {
+            d.set_sign_negative(true);
+        }
+        Some(d)
+    }
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let text = String::deserialize(d)?;
+        parse(&text).ok_or_else(|| de::Error::custom(format!("`{text}` is not a decimal")))
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.collect_str(d),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|text| {
+                    parse(&text)
+                        .ok_or_else(|| de::Error::custom(format!("`{text}` is not a decimal")))
+                })
+                .transpose()
+        }
+    }
+}
+
 /// A ledger row an event wrote: the key the audit rebuild folds on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerMovement {
     pub kind: LedgerKind,
     /// Decimal text; `additional` may be negative.
+    #[serde(with = "exact")]
     pub amount: Decimal,
 }
 
@@ -41,10 +89,12 @@ pub struct LedgerMovement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxSummary {
+    #[serde(with = "exact")]
     pub total: Decimal,
     pub currency: CurrencyCode,
     /// The day whose tariff and exchange rate were applied.
     pub date: jiff::civil::Date,
+    #[serde(with = "exact")]
     pub exchange_rate: Decimal,
 }
 
@@ -52,6 +102,7 @@ pub struct TaxSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxTotal {
+    #[serde(with = "exact")]
     pub total: Decimal,
     pub currency: CurrencyCode,
 }
@@ -176,6 +227,7 @@ pub struct ControlResultRecorded {
     pub outcome: ControlOutcome,
     pub findings: Vec<Finding>,
     pub note: Option<String>,
+    #[serde(with = "exact")]
     pub revenue_recovered: Decimal,
     /// The declaration's version after the result (a new one when findings corrected it).
     pub version: i64,
@@ -212,14 +264,20 @@ pub struct OverrideRefused {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentReceived {
+    #[serde(with = "exact")]
     pub amount: Decimal,
     pub currency: CurrencyCode,
     /// The bank's idempotency key.
     pub key: String,
     /// The balance after the payment (negative when overpaid).
+    #[serde(with = "exact")]
     pub balance: Decimal,
     /// Absent in logs older than the integrity rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "exact::option"
+    )]
     pub overpaid: Option<Decimal>,
     /// Absent in logs older than the audit trail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,10 +287,12 @@ pub struct PaymentReceived {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRefunded {
+    #[serde(with = "exact")]
     pub amount: Decimal,
     pub currency: CurrencyCode,
     pub key: String,
     pub reason: Option<String>,
+    #[serde(with = "exact")]
     pub balance: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerMovement>,
@@ -241,6 +301,7 @@ pub struct PaymentRefunded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentGuaranteed {
+    #[serde(with = "exact")]
     pub amount: Decimal,
     pub currency: CurrencyCode,
     /// The bank guarantee's reference.
@@ -256,6 +317,7 @@ pub struct ReductionRequested {
     /// The claim's id.
     pub claim: String,
     pub version: i64,
+    #[serde(with = "exact")]
     pub amount: Decimal,
     pub currency: CurrencyCode,
 }
@@ -272,11 +334,16 @@ pub enum ClaimDecision {
 #[serde(deny_unknown_fields)]
 pub struct ReductionDecided {
     pub claim: String,
+    #[serde(with = "exact")]
     pub amount: Decimal,
     pub note: String,
     pub decision: ClaimDecision,
     /// The balance after a granted claim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "exact::option"
+    )]
     pub balance: Option<Decimal>,
     /// The negative `additional` row of a granted claim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -392,8 +459,16 @@ pub struct TariffImported {
 #[serde(deny_unknown_fields)]
 pub struct ExchangeRatesImported {
     /// (day, currency, national currency per unit), as in the file.
-    pub rates: Vec<(jiff::civil::Date, CurrencyCode, Decimal)>,
+    pub rates: Vec<RateRow>,
 }
+
+/// One imported rate, written as a JSON array `[day, currency, rate]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateRow(
+    pub jiff::civil::Date,
+    pub CurrencyCode,
+    #[serde(with = "exact")] pub Decimal,
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

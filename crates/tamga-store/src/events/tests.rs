@@ -153,6 +153,13 @@ fn samples() -> Vec<(&'static str, Value)> {
             json!({"amount": "100.00", "currency": "KGS", "key": "bank-1",
             "balance": "-5.00", "overpaid": "5.00", "ledger": {"kind": "paid", "amount": "100.00"}}),
         ),
+        // Paid exactly: the excess is a negated zero, which rust_decimal writes `-0.00`.
+        (
+            "payment.received",
+            json!({"amount": "162736.51", "currency": "KGS", "key": "P-1",
+            "balance": "0.00", "overpaid": "-0.00",
+            "ledger": {"kind": "paid", "amount": "162736.51"}}),
+        ),
         (
             "payment.received",
             json!({"amount": "50", "currency": "KGS", "key": "bank-0",
@@ -311,6 +318,32 @@ fn a_typed_event_writes_what_the_json_macro_wrote() {
         NewEvent::typed("D1", "bank", &event).unwrap(),
         NewEvent::new("payment.received", "D1", "bank", &emitter)
     );
+}
+
+#[test]
+fn a_negated_zero_is_written_as_the_emitter_wrote_it() {
+    // `(-balance).max(0)` with a balance of 0.00, as a payment of exactly the amount due.
+    let balance: tamga_types::Decimal = "0.00".parse().unwrap();
+    let overpaid = (-balance).max(tamga_types::Decimal::ZERO);
+    let event = Event::PaymentReceived(PaymentReceived {
+        amount: "1.00".parse().unwrap(),
+        currency: tamga_types::CurrencyCode::parse("KGS").unwrap(),
+        key: "k".into(),
+        balance,
+        overpaid: Some(overpaid),
+        ledger: None,
+    });
+    let emitter = json!({"amount": "1.00", "currency": "KGS", "key": "k", "balance": balance,
+                         "overpaid": overpaid});
+    let typed = NewEvent::typed("D1", "bank", &event).unwrap();
+    assert_eq!(typed.payload, emitter.to_string());
+    assert!(
+        typed.payload.contains(r#""overpaid":"-0.00""#),
+        "{}",
+        typed.payload
+    );
+    let read = Event::parse("payment.received", &typed.payload).unwrap();
+    assert_eq!(NewEvent::typed("D1", "bank", &read).unwrap(), typed);
 }
 
 #[test]
