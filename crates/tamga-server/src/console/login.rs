@@ -129,8 +129,8 @@ pub async fn submit(
     if !by_token {
         state.throttle.succeeded(&Key::account(&username));
     }
-    let id = match session::open(&state, caller.clone(), token_hash).await {
-        Ok((id, _)) => id,
+    let id = match session::open(&state, &caller, token_hash).await {
+        Ok(id) => id,
         Err(e) => {
             tracing::error!(error = %e, "console sign-in: cannot store the session");
             return super::error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "error-internal");

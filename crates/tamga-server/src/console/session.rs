@@ -58,12 +58,12 @@ fn well_formed(id: &str) -> bool {
 
 /// Opens a session for `caller`, who signed in with a password (`token_hash` `None`) or
 /// an API token, which must then stay valid for the session to live. Answers the session
-/// and its id, which goes into the cookie and is never stored.
+/// id, which goes into the cookie and is never stored.
 pub async fn open(
     state: &AppState,
-    caller: Arc<Caller>,
+    caller: &Caller,
     token_hash: Option<String>,
-) -> Result<(String, Session), tamga_store::StoreError> {
+) -> Result<String, tamga_store::StoreError> {
     let id = random_token();
     let stored = ConsoleSession::new(
         IdHash::of(&id),
@@ -73,13 +73,7 @@ pub async fn open(
         Timestamp::now(),
     );
     state.store.apply(stored.open()).await?;
-    let session = Session {
-        id: stored.id_hash,
-        caller,
-        csrf: stored.csrf,
-        token_hash: stored.token_hash,
-    };
-    Ok((id, session))
+    Ok(id)
 }
 
 /// The live session with this id, its use recorded (at most once a minute); `None` when
