@@ -621,7 +621,9 @@ mod tests {
             .iter()
             .any(|k| map.contains_key(*k));
         let typed_members = map.contains_key("properties")
-            || map.get("additionalProperties").is_some_and(Value::is_object);
+            || map
+                .get("additionalProperties")
+                .is_some_and(Value::is_object);
         let constrained = !types.is_empty()
             || composed
             || map.contains_key("enum")
@@ -662,10 +664,19 @@ mod tests {
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 let at = format!("{method} {path}");
-                for (i, p) in op["parameters"].as_array().into_iter().flatten().enumerate() {
+                for (i, p) in op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
                     bare_objects(&p["schema"], &format!("{at} parameters[{i}]"), &mut found);
                 }
-                for (media, c) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+                for (media, c) in op["requestBody"]["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                {
                     bare_objects(&c["schema"], &format!("{at} request {media}"), &mut found);
                 }
                 for (status, r) in op["responses"].as_object().unwrap() {
@@ -675,7 +686,11 @@ mod tests {
                 }
             }
         }
-        assert!(found.is_empty(), "bare JSON objects in the document:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "bare JSON objects in the document:\n{}",
+            found.join("\n")
+        );
     }
 
     #[test]

@@ -57,10 +57,7 @@ pub async fn retire(
 /// The latest version of every profile.
 #[utoipa::path(get, path = "/api/v1/risk/profiles", tag = "risk", security(("bearer" = [])),
     responses((status = 200, body = Vec<schema::RiskProfile>)))]
-pub async fn list(
-    State(s): State<AppState>,
-    c: Arc<Caller>,
-) -> ApiResult<Json<Vec<RiskProfile>>> {
+pub async fn list(State(s): State<AppState>, c: Arc<Caller>) -> ApiResult<Json<Vec<RiskProfile>>> {
     Ok(Json(profiles::list(&s, &c).await?))
 }
 

@@ -201,7 +201,7 @@ pub struct TraderAssessment {
 #[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum AssessmentView {
-    Customs(Assessment),
+    Customs(Box<Assessment>),
     Trader(TraderAssessment),
 }
 

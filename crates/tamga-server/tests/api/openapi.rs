@@ -37,7 +37,10 @@ static VALIDATORS: LazyLock<Validators> = LazyLock::new(|| {
     for (template, item) in DOCUMENT["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("operations") {
             for (status, answer) in op["responses"].as_object().expect("responses") {
-                if answer["content"]["application/json"].get("schema").is_none() {
+                if answer["content"]["application/json"]
+                    .get("schema")
+                    .is_none()
+                {
                     continue;
                 }
                 let at = format!(
@@ -128,17 +131,28 @@ pub fn check(method: &str, path: &str, status: u16, body: &Value) {
 #[test]
 fn an_answer_the_document_does_not_describe_is_refused() {
     let declared = std::panic::catch_unwind(|| {
-        check("get", "/health", 200, &json!({"status": "ok", "database": "sqlite"}))
+        check(
+            "get",
+            "/health",
+            200,
+            &json!({"status": "ok", "database": "sqlite"}),
+        )
     });
     assert!(declared.is_ok());
     let wrong = std::panic::catch_unwind(|| check("get", "/health", 200, &json!({"status": 1})));
-    assert!(wrong.is_err(), "a number where the schema says an enum passed");
+    assert!(
+        wrong.is_err(),
+        "a number where the schema says an enum passed"
+    );
     let undocumented =
         std::panic::catch_unwind(|| check("get", "/api/v1/audit/verify", 418, &json!({})));
     assert!(undocumented.is_err(), "an undocumented status passed");
     let not_the_error_shape =
         std::panic::catch_unwind(|| check("get", "/api/v1/me", 500, &json!({"oops": true})));
-    assert!(not_the_error_shape.is_err(), "a 500 without the error shape passed");
+    assert!(
+        not_the_error_shape.is_err(),
+        "a 500 without the error shape passed"
+    );
     assert_eq!(
         template_of("/api/v1/declarations/abc/history?x=1").as_deref(),
         Some("/api/v1/declarations/{id}/history")
@@ -171,8 +185,18 @@ async fn health_and_exchange_rates_answer_as_documented(backend: Backend) {
             &json!({"rates": [{"date": "2026-11-23", "currency": "EUR", "rate": "95.10"}]}),
         )
         .await;
-    assert_eq!((status, &imported["imported"]), (201, &json!(1)), "{imported}");
+    assert_eq!(
+        (status, &imported["imported"]),
+        (201, &json!(1)),
+        "{imported}"
+    );
     let (status, rates) = app.get("/api/v1/exchange-rates", &trader).await;
     assert_eq!(status, 200, "{rates}");
-    assert!(rates["rates"].as_array().unwrap().iter().any(|r| r["currency"] == "EUR"));
+    assert!(
+        rates["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["currency"] == "EUR")
+    );
 }
