@@ -9,6 +9,9 @@
 //! The answers every operation shares are added by [`StandardAnswers`] rather than written
 //! on each handler: 401 and the bearer requirement under `/api/v1`, 400 and 413 where there
 //! is a body, 400 where there are query parameters, 404 where there are path parameters.
+//!
+//! The document is committed at the repository's root as `openapi.json` ([`document_text`]);
+//! a test fails when the two differ, and another when any schema is a bare JSON object.
 
 use serde::Deserialize;
 use utoipa::openapi::path::{Operation, ParameterIn};

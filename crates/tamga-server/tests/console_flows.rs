@@ -379,7 +379,7 @@ async fn a_trader_sees_the_channel_and_next_step_the_officer_sees_why() {
     )
     .await
     .expect("profile");
-    let profile_id = stored.id.clone();
+    let profile_id = stored.id;
     let id = c.lodge_as(&cast.trader_a, TRADER_PARTY).await;
 
     let t = sign_in(&c, "trader-a").await;

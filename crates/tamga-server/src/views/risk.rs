@@ -51,18 +51,26 @@ pub struct TraderScores {
     pub high: u32,
 }
 
-/// Random selection rates as fractions (`"0.02"` is 2 %); red is drawn first.
+/// Random selection rates as fractions from 0 to 1 (`"0.02"` is 2 %), together at most 1;
+/// red is drawn first.
 #[derive(Deserialize, ToSchema)]
 pub struct RandomRates {
+    #[schema(example = "0.02", pattern = "^(0(\\.[0-9]{1,28})?|1(\\.0{1,28})?)$")]
     pub yellow: Decimal,
+    #[schema(example = "0.01", pattern = "^(0(\\.[0-9]{1,28})?|1(\\.0{1,28})?)$")]
     pub red: Decimal,
 }
 
 /// A reference (world) price per unit of quantity.
 #[derive(Deserialize, ToSchema)]
 pub struct ReferencePrice {
-    #[schema(example = "USD")]
+    #[schema(example = "USD", pattern = "^[A-Z]{3}$")]
     pub currency: String,
+    /// Above zero.
+    #[schema(
+        example = "120.00",
+        pattern = "^([0-9]*[1-9][0-9]*(\\.[0-9]{1,28})?|0+\\.0{0,27}[1-9][0-9]{0,27})$"
+    )]
     pub unit_price: Decimal,
 }
 
@@ -239,16 +247,6 @@ pub struct TraderHistory {
     /// Authorised economic operator.
     pub aeo: bool,
     pub suspended: bool,
-}
-
-/// One version of a profile, with who wrote it and when.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProfileVersion {
-    pub version: i64,
-    pub author: String,
-    pub created_at: String,
-    #[schema(value_type = RiskProfile)]
-    pub profile: tamga_risk::RiskProfile,
 }
 
 /// A stored assessment replayed from its stored inputs.
